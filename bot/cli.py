@@ -1,0 +1,123 @@
+"""The `wegweiser` command line: wiring only; each subcommand lives in its own module.
+
+Operators get one clear line for a wrong setting or an unreachable database, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.languages import LANGUAGES
+from bot.services import KnowledgeUnavailable
+
+Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+def _language(value: str) -> str:
+    from bot.core.languages import normalise_language
+
+    lang = normalise_language(value)
+    if lang is None:
+        raise argparse.ArgumentTypeError(
+            f"unsupported language {value!r}; choose one of {', '.join(LANGUAGES)}"
+        )
+    return lang
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wegweiser",
+        description="Wegweiser: referral advice for migrants, in 12 languages.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="console chat with the dialogue engine (no token needed)")
+    chat.add_argument("--lang", type=_language, help="answer in this language (e.g. ar, uk)")
+
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+
+    ask = sub.add_parser("ask", help="answer one question (or JSON Lines with --batch)")
+    ask.add_argument("--lang", type=_language, help="language of the question")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.add_argument("--batch", action="store_true", help="read JSON Lines from stdin")
+    ask.add_argument("text", nargs="*", help="the question")
+
+    knowledge = sub.add_parser("knowledge", help="validate, import or export the knowledge base")
+    ksub = knowledge.add_subparsers(dest="knowledge_command", required=True, metavar="ACTION")
+    validate = ksub.add_parser("validate", help="check every file; exit 1 on any error")
+    validate.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
+    imp = ksub.add_parser("import", help="load the knowledge folder into the database")
+    imp.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
+    export = ksub.add_parser("export", help="write the live directory to stdout")
+    export.add_argument("--format", choices=["json"], default="json")
+
+    sub.add_parser("cases", help="list open hand-off cases and response-time figures")
+    sub.add_parser("purge", help="delete personal data past the retention period")
+    return parser
+
+
+def _handler(args: argparse.Namespace) -> Handler:
+    if args.command == "knowledge":
+        from bot.commands import knowledge
+
+        return {
+            "validate": knowledge.validate,
+            "import": knowledge.import_,
+            "export": knowledge.export,
+        }[args.knowledge_command]
+    if args.command == "chat":
+        from bot.commands.chat import chat
+
+        return chat
+    if args.command == "ask":
+        from bot.commands.ask import ask
+
+        return ask
+    if args.command == "run":
+        from bot.commands.run import run
+
+        return run
+    if args.command == "cases":
+        from bot.commands.cases import cases
+
+        return cases
+    if args.command == "purge":
+        from bot.commands.purge import purge
+
+        return purge
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings()
+        return asyncio.run(_handler(args)(args, settings))
+    except ConfigError as exc:
+        print(f"wegweiser: {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeUnavailable as exc:
+        print("wegweiser: the knowledge base does not validate:", file=sys.stderr)
+        for line in exc.report.load.report():
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    except (OperationalError, DBAPIError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"wegweiser: cannot use the database: {reason}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

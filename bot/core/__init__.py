@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: configuration, paths and languages."""

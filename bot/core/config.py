@@ -1,0 +1,101 @@
+"""Typed settings, read from the environment and a `.env` file in the working directory.
+
+Every variable of the outside contract lives here with its default, so the rest of the code never
+reads `os.environ` itself. A wrong value stops the program with one clear line (see
+`load_settings`), never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from platformdirs import user_data_dir
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.core.paths import shipped
+
+
+def default_database_url() -> str:
+    """A SQLite file in the user data folder, so a fresh machine needs nothing set."""
+    folder = Path(user_data_dir("wegweiser", appauthor=False))
+    return f"sqlite+aiosqlite:///{folder / 'wegweiser.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Configuration of one Wegweiser process."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = Field(default_factory=default_database_url)
+    knowledge_dir: Path = Field(default_factory=lambda: shipped("knowledge"))
+    adviser_chat_id: int | None = None
+    staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    # Operational knobs beyond the contract; all have safe defaults.
+    retention_days: int = Field(default=180, ge=1)
+    handoff_internal_prefix: str = "#intern"
+    handoff_reminder_minutes: int = Field(default=120, ge=1)
+    handoff_idle_close_hours: int = Field(default=72, ge=1)
+    handoff_show_names: bool = False
+    flood_limit: int = Field(default=8, ge=1)
+    flood_window_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL ({exc})") from None
+        if url.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+            raise ValueError(
+                f"unsupported driver {url.drivername!r}: use sqlite+aiosqlite:/// or "
+                "postgresql+asyncpg://"
+            )
+        return value
+
+    @field_validator("adviser_chat_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("staff_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated numeric Telegram user ids") from None
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message is one line for the operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable `ConfigError` line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"configuration error: {problems}") from None

@@ -1,0 +1,1 @@
+"""The curated knowledge base: its schema, loading with file:line errors, and validation."""

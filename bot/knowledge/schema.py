@@ -1,0 +1,286 @@
+"""Pydantic models of the knowledge files: what a valid topic, region, offer and intent is.
+
+Checks that need only one file live here; checks across files (topic ids, districts, duplicate
+ids) live in `bot.knowledge.loader`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from opening_hours import OpeningHours
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
+
+from bot.core.languages import LANGUAGES
+
+# Languages an offer may list for counselling: ours plus any ISO 639-1/-3 code (Somali, Dari…).
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# German phone numbers as printed: +49 391 123456, 0391/123-45, (0391) 12345, 116 117, 110.
+PHONE = re.compile(r"^\+?[0-9][0-9 /()\-]{1,28}[0-9]$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a field name must not silently drop data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_languages(value: dict[str, str]) -> dict[str, str]:
+    unknown = sorted(set(value) - set(LANGUAGES))
+    if unknown:
+        raise ValueError(f"unknown language code(s) {', '.join(unknown)}")
+    for lang, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"empty text for language {lang!r}")
+    return {lang: text.strip() for lang, text in value.items()}
+
+
+Localized = Annotated[dict[str, str], AfterValidator(_check_languages)]
+
+
+def _require(languages: tuple[str, ...]):
+    def check(value: dict[str, str]) -> dict[str, str]:
+        missing = [lang for lang in languages if lang not in value]
+        if missing:
+            raise ValueError(f"missing language(s) {', '.join(missing)}")
+        return value
+
+    return AfterValidator(check)
+
+
+AllLanguages = Annotated[Localized, _require(LANGUAGES)]
+GermanRequired = Annotated[Localized, _require(("de",))]
+GermanAndEnglish = Annotated[Localized, _require(("de", "en"))]
+
+
+def _check_lexicon(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    unknown = sorted(set(value) - set(LANGUAGES))
+    if unknown:
+        raise ValueError(f"unknown language code(s) {', '.join(unknown)}")
+    cleaned: dict[str, list[str]] = {}
+    for lang, words in value.items():
+        entries = [str(w).strip() for w in words or [] if str(w).strip()]
+        cleaned[lang] = list(dict.fromkeys(entries))
+    return cleaned
+
+
+Lexicon = Annotated[dict[str, list[str]], AfterValidator(_check_lexicon)]
+LatLon = tuple[Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]]
+
+
+# --- topics.yaml ---------------------------------------------------------------------------
+
+
+class Topic(Strict):
+    id: Annotated[str, Field(pattern=TOPIC_ID.pattern)]
+    name: AllLanguages
+    lexicon: Lexicon = Field(default_factory=dict)
+
+
+class FieldOfAction(Strict):
+    id: Annotated[str, Field(pattern=TOPIC_ID.pattern)]
+    name: AllLanguages
+    topics: list[Topic] = Field(min_length=1)
+
+
+class TopicsFile(Strict):
+    fields: list[FieldOfAction] = Field(min_length=1)
+
+
+# --- regions.yaml --------------------------------------------------------------------------
+
+
+class District(Strict):
+    id: Annotated[str, Field(pattern=SLUG.pattern)]
+    name: str
+    center: LatLon
+    aliases: list[str] = Field(default_factory=list)
+
+
+class City(Strict):
+    id: Annotated[str, Field(pattern=SLUG.pattern)]
+    name: GermanRequired
+    center: LatLon
+    bbox: tuple[float, float, float, float]
+    aliases: list[str] = Field(default_factory=list)
+    districts: list[District] = Field(default_factory=list)
+
+    @field_validator("bbox")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float, float, float]) -> tuple[float, ...]:
+        south, west, north, east = value
+        if not (south < north and west < east):
+            raise ValueError("bbox must be [south, west, north, east] with south<north, west<east")
+        return value
+
+    def contains(self, point: tuple[float, float]) -> bool:
+        south, west, north, east = self.bbox
+        return south <= point[0] <= north and west <= point[1] <= east
+
+
+class RegionsFile(Strict):
+    cities: list[City] = Field(min_length=1)
+
+
+# --- intents.yaml --------------------------------------------------------------------------
+
+
+class EmergencyKind(StrEnum):
+    VIOLENCE = "violence"
+    SELF_HARM = "self_harm"
+    MEDICAL = "medical"
+    FIRE = "fire"
+
+
+class IntentsFile(Strict):
+    handoff: Lexicon
+    emergency: dict[EmergencyKind, Lexicon]
+    greeting: Lexicon = Field(default_factory=dict)
+    thanks: Lexicon = Field(default_factory=dict)
+
+
+# --- templates.yaml ------------------------------------------------------------------------
+
+
+class Template(Strict):
+    id: Annotated[str, Field(pattern=SLUG.pattern)]
+    title: GermanRequired
+    text: GermanAndEnglish
+
+
+class TemplatesFile(Strict):
+    templates: list[Template] = Field(default_factory=list)
+
+
+# --- offers/*.yaml -------------------------------------------------------------------------
+
+
+class ResidenceStatus(StrEnum):
+    ASYLUM_SEEKER = "asylum_seeker"
+    TOLERATED = "tolerated"
+    RECOGNISED_REFUGEE = "recognised_refugee"
+    TEMPORARY_PROTECTION = "temporary_protection"
+    EU_CITIZEN = "eu_citizen"
+    THIRD_COUNTRY_NATIONAL = "third_country_national"
+    GERMAN_CITIZEN = "german_citizen"
+
+
+class Appointment(StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+    NOT_NEEDED = "not_needed"
+
+
+class Cost(StrEnum):
+    FREE = "free"
+    REDUCED = "reduced"
+    FEE = "fee"
+
+
+class Scope(StrEnum):
+    LOCAL = "local"
+    CITY = "city"
+    NATIONWIDE = "nationwide"
+
+
+class TargetGroup(Strict):
+    age_min: Annotated[int, Field(ge=0, le=120)] | None = None
+    age_max: Annotated[int, Field(ge=0, le=120)] | None = None
+    residence_status: list[ResidenceStatus] = Field(default_factory=list)
+    gender: Literal["women"] | None = None
+    note: Localized | None = None
+
+    @model_validator(mode="after")
+    def _age_order(self) -> TargetGroup:
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("age_min is greater than age_max")
+        return self
+
+
+def _check_opening_hours(value: str) -> str:
+    try:
+        OpeningHours(value)
+    except Exception as exc:  # the parser raises its own ParserError with a caret diagram
+        first = str(exc).strip().splitlines()
+        detail = first[-1].strip(" =") if first else "cannot parse"
+        raise ValueError(f"not OpenStreetMap opening_hours syntax: {value!r} ({detail})") from None
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not EMAIL.match(value):
+        raise ValueError(f"not an e-mail address: {value!r}")
+    return value
+
+
+def _check_phone(value: str) -> str:
+    if not PHONE.match(value) or sum(c.isdigit() for c in value) < 3:
+        raise ValueError(f"not a phone number: {value!r}")
+    return value
+
+
+class Offer(Strict):
+    id: Annotated[str, Field(pattern=SLUG.pattern)]
+    sample: bool = False
+    name: GermanRequired
+    provider: str | None = None
+    topics: list[Annotated[str, Field(pattern=TOPIC_ID.pattern)]] = Field(min_length=1)
+    description: GermanAndEnglish
+    target_group: TargetGroup = Field(default_factory=TargetGroup)
+    languages: list[Annotated[str, Field(pattern=LANGUAGE_CODE.pattern)]] = Field(
+        default_factory=lambda: ["de"]
+    )
+    scope: Scope = Scope.LOCAL
+    city: str | None = None
+    district: str | None = None
+    address: str | None = None
+    coordinates: LatLon | None = None
+    opening_hours: Annotated[str, AfterValidator(_check_opening_hours)] | None = None
+    phone: Annotated[str, AfterValidator(_check_phone)] | None = None
+    email: Annotated[str, AfterValidator(_check_email)] | None = None
+    website: HttpUrl | None = None
+    appointment: Appointment = Appointment.RECOMMENDED
+    cost: Cost = Cost.FREE
+    cost_note: Localized | None = None
+    keywords: Lexicon = Field(default_factory=dict)
+    emergency: bool = False
+    last_reviewed: dt.date
+    source: Annotated[str, Field(min_length=1)]
+
+    @field_validator("last_reviewed")
+    @classmethod
+    def _not_in_future(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError(f"last_reviewed {value.isoformat()} is in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _place_fits_scope(self) -> Offer:
+        if self.scope is Scope.NATIONWIDE:
+            if self.city or self.district:
+                raise ValueError("a nationwide offer has no city or district")
+        elif not self.city:
+            raise ValueError(f"city is required for scope {self.scope.value}")
+        if self.scope is Scope.LOCAL and (not self.address or self.coordinates is None):
+            raise ValueError("a local offer needs address and coordinates (or use scope: city)")
+        if not (self.phone or self.email or self.website or self.address):
+            raise ValueError("an offer needs at least one way to reach it")
+        return self
+
+    @property
+    def website_str(self) -> str | None:
+        return str(self.website) if self.website else None

@@ -1,0 +1,223 @@
+"""Lexical scoring: fuzzy word matching of a message against phrases of topics and offers.
+
+Phrases (topic lexicon entries, topic and offer names, offer keywords, intent phrases) are split
+into words over one shared vocabulary. For a message, every word is compared with the whole
+vocabulary at once (`rapidfuzz.process.cdist` with `fuzz.ratio`), so typos and inflections match;
+word order does not matter. Two cheap dictionary look-ups add what edit distance misses:
+
+* a vocabulary word that is a prefix or suffix of a message word ("kita" in "kitaplatz",
+  "كورس" in "والكورس", "kurs" in "sprachkurse"), and
+* a message word that is a prefix of a vocabulary word ("schulden" → "schuldenberatung").
+
+Very short words must match exactly, since one changed letter in three is another word. A phrase
+scores the mean of its words' best similarities when enough of its words are present; a topic or
+offer scores its best phrase plus a little for a second, different phrase.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.matching.normalize import normalize
+
+AFFIX_SCORE = 0.86
+SINGLE_FUZZY_FACTOR = 0.7
+SECOND_PHRASE_BONUS = 0.15
+MIN_AFFIX = 4  # shortest vocabulary word found inside a longer message word
+
+
+def _required_ratio(length: int) -> int:
+    """Minimum `fuzz.ratio` (0-100) for a vocabulary word of `length` characters."""
+    if length <= 3:
+        return 100
+    if length == 4:
+        return 88  # one inserted letter ("chat"/"chats"), never a changed one ("chat"/"hat")
+    if length <= 6:
+        return 80
+    return 75
+
+
+@dataclass(frozen=True)
+class PhraseEntry:
+    kind: str  # topic | offer | handoff | emergency:<kind> | greeting | thanks
+    owner: str
+    language: str
+    text: str
+
+
+@dataclass
+class LexicalResult:
+    """Best score per (kind, owner) and the languages whose phrases matched."""
+
+    scores: dict[tuple[str, str], float]
+    language_votes: dict[str, float]
+    matched_words: int  # message words that matched any vocabulary word
+    total_words: int
+
+    def best(self, kind: str) -> dict[str, float]:
+        return {owner: s for (k, owner), s in self.scores.items() if k == kind}
+
+
+class LexicalIndex:
+    """An immutable index over phrases; build once per knowledge version."""
+
+    def __init__(
+        self,
+        entries: Iterable[PhraseEntry],
+        function_share: float = 0.25,
+        place_names: Iterable[str] = (),
+    ) -> None:
+        raw = [(e, normalize(e.text).split()) for e in entries]
+        raw = [(e, words) for e, words in raw if words]
+        vocabulary = sorted({w for _, words in raw for w in words})
+        self._vocab = vocabulary
+        self._vocab_id = {w: i for i, w in enumerate(vocabulary)}
+        self._required = np.array([_required_ratio(len(w)) for w in vocabulary], dtype=np.float32)
+
+        # Words used by a large share of topics carry no topic signal ("beratung", "für").
+        topics_by_word: dict[str, set[str]] = defaultdict(set)
+        topic_count = len({e.owner for e, _ in raw if e.kind == "topic"}) or 1
+        for e, words in raw:
+            if e.kind == "topic":
+                for w in words:
+                    topics_by_word[w].add(e.owner)
+        self.function_words = {
+            w for w, owners in topics_by_word.items() if len(owners) / topic_count >= function_share
+        }
+        # Place names say where, not what: "TU Dresden" must not match every message about Dresden.
+        self.function_words |= {w for name in place_names for w in normalize(name).split()}
+
+        flat: list[int] = []
+        offsets: list[int] = []
+        lengths: list[int] = []
+        kept: list[PhraseEntry] = []
+        for e, words in raw:
+            content = [w for w in words if w not in self.function_words]
+            if not content:
+                continue
+            offsets.append(len(flat))
+            flat.extend(self._vocab_id[w] for w in content)
+            lengths.append(len(content))
+            kept.append(e)
+        self._entries = kept
+        self._flat = np.array(flat, dtype=np.int64)
+        self._offsets = np.array(offsets, dtype=np.int64)
+        self._lengths = np.array(lengths, dtype=np.float32)
+        self._short_single = np.array(
+            [
+                n == 1 and len(self._vocab[flat[o]]) <= 7
+                for o, n in zip(offsets, lengths, strict=True)
+            ],
+            dtype=bool,
+        )
+        self._need = np.array(
+            [n if n <= 2 else math.ceil(n * 0.66) for n in lengths], dtype=np.float32
+        )
+        owners = sorted({(e.kind, e.owner) for e in kept})
+        self._owner_index = {o: i for i, o in enumerate(owners)}
+        self._owners = owners
+        self._phrase_owner = np.array(
+            [self._owner_index[(e.kind, e.owner)] for e in kept], dtype=np.int64
+        )
+        self._phrase_language = [e.language for e in kept]
+
+    @property
+    def size(self) -> int:
+        return len(self._entries)
+
+    def _word_similarity(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Best similarity (0..1) of every vocabulary word to any message word, and per message
+        word whether it resembles some vocabulary word at all."""
+        best = np.zeros(len(self._vocab), dtype=np.float32)
+        if not words or not self._vocab:
+            return best, np.zeros(len(words), dtype=bool)
+        ratios = process.cdist(
+            words, self._vocab, scorer=fuzz.ratio, dtype=np.uint8, workers=1, score_cutoff=70
+        ).astype(np.float32)
+        ratios[ratios < self._required[None, :]] = 0
+        best = ratios.max(axis=0) / 100.0
+        word_hit = ratios.max(axis=1) > 0
+        for i, word in enumerate(words):
+            for vid in self._affix_matches(word):
+                word_hit[i] = True
+                if best[vid] < AFFIX_SCORE:
+                    best[vid] = AFFIX_SCORE
+        return best, word_hit
+
+    def _affix_matches(self, word: str) -> Iterable[int]:
+        vocab_id = self._vocab_id
+        n = len(word)
+        # vocabulary word inside the message word, as its prefix or suffix
+        for size in range(MIN_AFFIX, n):
+            prefix, suffix = word[:size], word[n - size :]
+            if prefix in vocab_id:
+                yield vocab_id[prefix]
+            if suffix in vocab_id:
+                yield vocab_id[suffix]
+        # message word as the prefix of a longer vocabulary word ("schulden" → "schuldenfalle"),
+        # when it is most of that word ("telefon" is not "telefonseelsorge")
+        if n >= 6:
+            start = bisect.bisect_left(self._vocab, word)
+            for vid in range(start, min(start + 50, len(self._vocab))):
+                candidate = self._vocab[vid]
+                if not candidate.startswith(word):
+                    break
+                if len(candidate) > n and n / len(candidate) >= 0.6:
+                    yield vid
+
+    def _phrase_scores(self, similarity: np.ndarray) -> np.ndarray:
+        per_word = similarity[self._flat]
+        sums = np.add.reduceat(per_word, self._offsets)
+        hits = np.add.reduceat((per_word > 0).astype(np.float32), self._offsets)
+        scores = np.where(hits >= self._need, sums / self._lengths, 0.0)
+        # A one-word phrase matched only approximately is weak evidence: short words in one
+        # language are often near-misses of unrelated words in another ("nasil" ~ "asile").
+        fuzzy_single = (self._lengths == 1) & (scores < 1.0) & self._short_single
+        return np.where(fuzzy_single, scores * SINGLE_FUZZY_FACTOR, scores)
+
+    def score(self, text: str) -> LexicalResult:
+        words = normalize(text).split()
+        words = words[:200]  # a pasted letter must not make matching slow
+        # adjacent words joined catch compounds written apart ("deutsch kurs" ~ "deutschkurs")
+        joined = [a + b for a, b in itertools.pairwise(words) if len(a) + len(b) >= 6]
+        similarity, word_hit = self._word_similarity(words + joined)
+        matched = int(word_hit[: len(words)].sum())
+        if not self._entries:
+            return LexicalResult({}, {}, 0, len(words))
+
+        phrase_scores = self._phrase_scores(similarity)
+
+        best = np.zeros(len(self._owners), dtype=np.float32)
+        second = np.zeros(len(self._owners), dtype=np.float32)
+        votes: dict[str, float] = defaultdict(float)
+        for pid in np.nonzero(phrase_scores)[0]:
+            s = float(phrase_scores[pid])
+            owner = self._phrase_owner[pid]
+            if s > best[owner]:
+                second[owner] = best[owner]
+                best[owner] = s
+            elif s > second[owner]:
+                second[owner] = s
+            lang = self._phrase_language[pid]
+            votes[lang] = max(votes[lang], s)
+        total = np.minimum(1.0, best + SECOND_PHRASE_BONUS * second)
+        scores = {self._owners[i]: float(total[i]) for i in np.nonzero(total)[0]}
+        return LexicalResult(scores, dict(votes), matched, len(words))
+
+
+def explain(index: LexicalIndex, text: str, limit: int = 8) -> list[tuple[float, PhraseEntry]]:
+    """The best-scoring phrases for `text` (for staff tooling and debugging)."""
+    words = normalize(text).split()[:200]
+    joined = [a + b for a, b in itertools.pairwise(words) if len(a) + len(b) >= 6]
+    similarity, _ = index._word_similarity(words + joined)
+    scores = index._phrase_scores(similarity)
+    best = np.argsort(-scores)[:limit]
+    return [(round(float(scores[i]), 3), index._entries[i]) for i in best if scores[i] > 0]

