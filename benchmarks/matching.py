@@ -172,7 +172,7 @@ def evaluate(system: System, questions: list[dict]) -> dict:
 
 
 def print_quality(systems: dict[str, System], questions: list[dict]) -> None:
-    for split in ("tune", "heldout"):
+    for split in sorted({q["split"] for q in questions}, reverse=True):
         subset = [q for q in questions if q["split"] == split]
         results = {name: evaluate(system, subset) for name, system in systems.items()}
         print(f"\n### {split} half ({len(subset)} questions)\n")

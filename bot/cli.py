@@ -60,7 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
     export = ksub.add_parser("export", help="write the live directory to stdout")
     export.add_argument("--format", choices=["json"], default="json")
 
-    sub.add_parser("cases", help="list open hand-off cases and response-time figures")
     sub.add_parser("purge", help="delete personal data past the retention period")
     return parser
 
@@ -86,10 +85,6 @@ def _handler(args: argparse.Namespace) -> Handler:
         from bot.commands.run import run
 
         return run
-    if args.command == "cases":
-        from bot.commands.cases import cases
-
-        return cases
     if args.command == "purge":
         from bot.commands.purge import purge
 

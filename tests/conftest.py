@@ -105,3 +105,24 @@ def knowledge_copy(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     yield target
+
+
+@pytest.fixture(scope="session")
+def shipped_matcher(knowledge_template: Path):
+    """The matcher over the shipped knowledge with stored embeddings (built once)."""
+    from bot.matching.matcher import Matcher
+
+    async def load():
+        services = await open_services(make_settings(f"sqlite+aiosqlite:///{knowledge_template}"))
+        await services.close()
+        return services
+
+    services = asyncio.run(load())
+    return Matcher(services.knowledge, services.semantic, services.embeddings)
+
+
+@pytest.fixture(scope="session")
+def shipped_engine(shipped_matcher):
+    from bot.dialogue.engine import DialogueEngine
+
+    return DialogueEngine(shipped_matcher.knowledge, shipped_matcher)

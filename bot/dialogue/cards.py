@@ -119,7 +119,8 @@ def build_card(
     elif offer.address:
         place = offer.address
         if distance_km is not None:
-            place = f"{place} ({t._('{km} km away', km=f'{distance_km:.1f}')})"
+            away = t._("{km} km away", km=f"{distance_km:.1f}")
+            place = f"{place} ({away})"
         lines.append(CardLine(t._("Address"), place, map_link(offer)))
     elif offer.city:
         city = knowledge.city_by_id.get(offer.city)

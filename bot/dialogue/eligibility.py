@@ -106,6 +106,11 @@ def read_profile(text: str, knowledge: Knowledge, previous: Profile | None = Non
     plain = normalize(text)
     if not plain:
         return profile
+    # Arabic-script prepositions and conjunctions are written onto the next word ("بماغدبورغ"):
+    # the words without them are matched too.
+    glued = [w[1:] for w in plain.split() if len(w) >= 5 and w[0] in "بلوف"]
+    if glued:
+        plain = f"{plain} {' '.join(glued)}"
     for pattern in (_AGE_BEFORE, _AGE_AFTER):
         match = pattern.search(plain)
         if match and 5 <= int(match.group(1)) <= 99:
@@ -151,9 +156,11 @@ def eligible(offer: Offer, profile: Profile) -> bool:
         profile.age_group == "adult" and group.age_max is not None and group.age_max < 27
     ):
         return False
-    if profile.status and group.residence_status and profile.status not in {
-        s.value for s in group.residence_status
-    }:
+    if (
+        profile.status
+        and group.residence_status
+        and profile.status not in {s.value for s in group.residence_status}
+    ):
         return False
     if profile.gender == "men" and group.gender == "women":
         return False

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
 from bot.dialogue import eligibility
@@ -38,10 +39,20 @@ def clean_text(raw: str) -> str:
     return " ".join(text.split())[:2000]
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What the engine would do with one question from a person it knows nothing about."""
+
+    action: str
+    language: str
+    offers: list[tuple[Offer, float]]
+
+
 class DialogueEngine:
-    def __init__(self, knowledge: Knowledge, matcher: Matcher) -> None:
+    def __init__(self, knowledge: Knowledge, matcher: Matcher, retention_days: int = 180) -> None:
         self.knowledge = knowledge
         self.matcher = matcher
+        self.retention_days = retention_days
         self._handlers: dict[str, Callable[..., EngineOutput]] = {
             "text": self._on_text,
             "command": self._on_command,
@@ -62,6 +73,31 @@ class DialogueEngine:
             return state.language
         from_telegram = normalise_language(incoming.telegram_language)
         return from_telegram or state.language or DEFAULT_LANGUAGE
+
+    def assess(self, raw: str, language: str | None = None, limit: int = 5) -> Assessment:
+        """One stateless question (for `wegweiser ask`): the same decisions as in a chat."""
+        text = clean_text(raw)
+        match = self.matcher.match(text, language=language)
+        profile = eligibility.read_profile(text, self.knowledge)
+        action = match.action
+        offers = self.knowledge.offers
+        hits = [h for h in match.offers if eligibility.eligible(offers[h.offer_id], profile)]
+        if action == "answer":
+            top = match.topics[0].topic
+            usable = [
+                o for o in self._candidate_offers(top, match) if eligibility.eligible(o, profile)
+            ]
+            if profile.age is None and eligibility.age_split(usable[:6]):
+                action = "clarify"
+        if action == "clarify" and not any(h.score >= CLARIFY_FLOOR for h in match.topics):
+            hits = []
+        if action == "handoff":
+            hits = []
+        return Assessment(
+            action=action,
+            language=match.language.language,
+            offers=[(offers[h.offer_id], h.score) for h in hits[:limit]],
+        )
 
     # -- text -----------------------------------------------------------------------------
 
@@ -465,7 +501,7 @@ class DialogueEngine:
                 t._(
                     "How long: everything is deleted automatically {days} days after your last "
                     "message. With /delete you remove everything at once.",
-                    days=180,
+                    days=self.retention_days,
                 ),
             ]
         )

@@ -135,7 +135,7 @@ PASHTO_WORDS = _words(
     """
 )
 
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)  # letters and digits: "3ayez"
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,62 @@ from bot.matching.normalize import normalize
 
 AFFIX_SCORE = 0.86
 SINGLE_FUZZY_FACTOR = 0.7
+FOREIGN_FUZZY_FACTOR = 0.75
 SECOND_PHRASE_BONUS = 0.15
 MIN_AFFIX = 4  # shortest vocabulary word found inside a longer message word
+
+
+_ARABIC_CONJUNCTIONS = ("و", "ف")
+
+
+def _variants(words: list[str]) -> list[str]:
+    """Extra forms of the message words that fuzzy matching alone would miss.
+
+    * adjacent words joined, for compounds written apart ("deutsch kurs" ~ "deutschkurs");
+    * Arabic-script words without a glued-on conjunction ("وما" → "ما"), since the short
+      words after it must match exactly.
+    """
+    joined = [a + b for a, b in itertools.pairwise(words) if len(a) + len(b) >= 6]
+    stripped = [w[1:] for w in words if len(w) >= 3 and w.startswith(_ARABIC_CONJUNCTIONS)]
+    return joined + stripped
+
+
+def _same_word(message_word: str, phrase_word: str) -> bool:
+    """Strict word identity for intent phrases: exact, a glued-on Arabic conjunction or clitic
+    prefix, or one typo in a long word."""
+    if message_word == phrase_word:
+        return True
+    if message_word[:1] in _ARABIC_CONJUNCTIONS and message_word[1:] == phrase_word:
+        return True
+    if (
+        len(phrase_word) >= 4
+        and message_word.endswith(phrase_word)
+        and (len(message_word) - len(phrase_word) <= 2)
+    ):
+        return True  # "بيضربني" / "يضربني", "وما عم" / "ما عم"
+    return len(phrase_word) >= 6 and fuzz.ratio(message_word, phrase_word) >= 90
+
+
+def _in_sequence(phrase: list[str], words: list[str], slack: int = 1) -> bool:
+    """Whether the words of `phrase` all occur, each at its own position, within a window of
+    `len(phrase) + slack` consecutive message words, in any order ("мене бє" = "бє мене",
+    "naxwazim êdî bijîm"). Intent phrases must: a danger phrase scattered over a sentence, or
+    assembled from one word twice ("tự tử" from one "từ"), is not that phrase."""
+    size = len(phrase) + slack
+    for start in range(max(1, len(words) - size + 1)):
+        window = words[start : start + size]
+        used: set[int] = set()
+        for phrase_word in phrase:
+            spot = next(
+                (i for i, w in enumerate(window) if i not in used and _same_word(w, phrase_word)),
+                None,
+            )
+            if spot is None:
+                break
+            used.add(spot)
+        else:
+            return True
+    return False
 
 
 def _required_ratio(length: int) -> int:
@@ -100,7 +154,12 @@ class LexicalIndex:
         lengths: list[int] = []
         kept: list[PhraseEntry] = []
         for e, words in raw:
-            content = [w for w in words if w not in self.function_words]
+            # Intent phrases ("muon tu tu", "I want a human") keep every word: dropping one
+            # would turn a precise phrase into a single common word.
+            if e.kind in ("topic", "offer"):
+                content = [w for w in words if w not in self.function_words]
+            else:
+                content = words
             if not content:
                 continue
             offsets.append(len(flat))
@@ -119,7 +178,14 @@ class LexicalIndex:
             dtype=bool,
         )
         self._need = np.array(
-            [n if n <= 2 else math.ceil(n * 0.66) for n in lengths], dtype=np.float32
+            [
+                # intent phrases and the crisis words need every word; others two thirds
+                n
+                if n <= 2 or e.kind not in ("topic", "offer") or e.owner == "crisis"
+                else math.ceil(n * 0.66)
+                for n, e in zip(lengths, kept, strict=True)
+            ],
+            dtype=np.float32,
         )
         owners = sorted({(e.kind, e.owner) for e in kept})
         self._owner_index = {o: i for i, o in enumerate(owners)}
@@ -127,7 +193,13 @@ class LexicalIndex:
         self._phrase_owner = np.array(
             [self._owner_index[(e.kind, e.owner)] for e in kept], dtype=np.int64
         )
+        self._phrase_words = [
+            [w for w in normalize(e.text).split()] if e.kind not in ("topic", "offer") else []
+            for e in kept
+        ]
+        self._is_intent = np.array([e.kind not in ("topic", "offer") for e in kept], dtype=bool)
         self._phrase_language = [e.language for e in kept]
+        self._phrase_language_array = np.array(self._phrase_language)
 
     @property
     def size(self) -> int:
@@ -173,27 +245,36 @@ class LexicalIndex:
                 if len(candidate) > n and n / len(candidate) >= 0.6:
                     yield vid
 
-    def _phrase_scores(self, similarity: np.ndarray) -> np.ndarray:
+    def _phrase_scores(self, similarity: np.ndarray, language: str | None = None) -> np.ndarray:
         per_word = similarity[self._flat]
         sums = np.add.reduceat(per_word, self._offsets)
         hits = np.add.reduceat((per_word > 0).astype(np.float32), self._offsets)
         scores = np.where(hits >= self._need, sums / self._lengths, 0.0)
+        fuzzy = scores < 1.0
         # A one-word phrase matched only approximately is weak evidence: short words in one
         # language are often near-misses of unrelated words in another ("nasil" ~ "asile").
-        fuzzy_single = (self._lengths == 1) & (scores < 1.0) & self._short_single
-        return np.where(fuzzy_single, scores * SINGLE_FUZZY_FACTOR, scores)
+        scores = np.where(fuzzy & self._short_single, scores * SINGLE_FUZZY_FACTOR, scores)
+        if language is not None:
+            # Approximate matches count less when the phrase is of another language than the
+            # message ("cîran" is Kurdish for neighbour, not the "iran" of a German message);
+            # exact matches keep full weight, since loanwords travel ("Ausbildung" in Turkish).
+            foreign = self._phrase_language_array != language
+            scores = np.where(fuzzy & foreign, scores * FOREIGN_FUZZY_FACTOR, scores)
+        return scores
 
-    def score(self, text: str) -> LexicalResult:
+    def score(self, text: str, language: str | None = None) -> LexicalResult:
+        """Score `text`; `language`, when known for sure, damps fuzzy foreign matches."""
         words = normalize(text).split()
         words = words[:200]  # a pasted letter must not make matching slow
-        # adjacent words joined catch compounds written apart ("deutsch kurs" ~ "deutschkurs")
-        joined = [a + b for a, b in itertools.pairwise(words) if len(a) + len(b) >= 6]
-        similarity, word_hit = self._word_similarity(words + joined)
+        similarity, word_hit = self._word_similarity(words + _variants(words))
         matched = int(word_hit[: len(words)].sum())
         if not self._entries:
             return LexicalResult({}, {}, 0, len(words))
 
-        phrase_scores = self._phrase_scores(similarity)
+        phrase_scores = self._phrase_scores(similarity, language)
+        for pid in np.nonzero(self._is_intent & (phrase_scores > 0))[0]:
+            if not _in_sequence(self._phrase_words[pid], words):
+                phrase_scores[pid] = 0.0
 
         best = np.zeros(len(self._owners), dtype=np.float32)
         second = np.zeros(len(self._owners), dtype=np.float32)
@@ -216,8 +297,7 @@ class LexicalIndex:
 def explain(index: LexicalIndex, text: str, limit: int = 8) -> list[tuple[float, PhraseEntry]]:
     """The best-scoring phrases for `text` (for staff tooling and debugging)."""
     words = normalize(text).split()[:200]
-    joined = [a + b for a, b in itertools.pairwise(words) if len(a) + len(b) >= 6]
-    similarity, _ = index._word_similarity(words + joined)
+    similarity, _ = index._word_similarity(words + _variants(words))
     scores = index._phrase_scores(similarity)
     best = np.argsort(-scores)[:limit]
     return [(round(float(scores[i]), 3), index._entries[i]) for i in best if scores[i] > 0]

@@ -23,6 +23,7 @@ import numpy as np
 from bot.knowledge.model import Knowledge
 from bot.matching.langid import LanguageGuess, detect_language
 from bot.matching.lexical import LexicalIndex, LexicalResult, PhraseEntry
+from bot.matching.normalize import normalize
 from bot.matching.passages import OFFER, TOPIC, build_passages
 from bot.matching.semantic import SemanticModel
 from bot.storage.knowledge_store import EmbeddingIndex
@@ -33,17 +34,17 @@ MAX_TEXT = 2000  # characters considered; a pasted letter keeps its beginning
 
 @dataclass(frozen=True)
 class MatchTuning:
-    lexical_weight: float = 0.55
-    semantic_weight: float = 0.45
-    semantic_floor: float = 0.80  # cosine at or below which semantic evidence counts as none
-    semantic_ceiling: float = 0.90  # cosine at which it counts fully
+    lexical_weight: float = 0.45
+    semantic_weight: float = 0.35
+    semantic_floor: float = 0.80  # best cosine at or below which semantic evidence counts as none
+    semantic_ceiling: float = 0.88  # best cosine at which it counts fully
+    semantic_spread: float = 0.03  # cosine gap to the best topic at which evidence reaches 0
     semantic_top_bonus: float = 0.08  # extra for the semantic favourite
-    offer_keyword_weight: float = 0.35  # an offer's own name/keyword hit lifts its topics
+    offer_keyword_weight: float = 0.6  # an offer's own keyword hit lifts its main topic
     answer_threshold: float = 0.42
     clarify_margin: float = 0.04  # top two topics closer than this, in different fields: ask
     emergency_threshold: float = 0.86
     handoff_threshold: float = 0.86
-    crisis_lexical_threshold: float = 0.92
 
 
 @dataclass(frozen=True)
@@ -145,14 +146,23 @@ class Matcher:
         return topics, offers
 
     def _relative(self, sims: np.ndarray) -> np.ndarray:
+        """Semantic evidence in 0..1: how close a topic comes to the message's best topic
+        (cosines of this model crowd into a narrow band, so ranks say more than values),
+        damped when even the best topic is far from the message."""
         t = self.tuning
-        return np.clip((sims - t.semantic_floor) / (t.semantic_ceiling - t.semantic_floor), 0, 1)
+        best = float(sims.max()) if len(sims) else 0.0
+        closeness = np.clip(1 - (best - sims) / t.semantic_spread, 0, 1)
+        strength = np.clip(
+            (best - t.semantic_floor) / (t.semantic_ceiling - t.semantic_floor), 0, 1
+        )
+        return closeness * strength
 
     def match(self, text: str, language: str | None = None) -> MatchResult:
         text = (text or "")[:MAX_TEXT]
         t = self.tuning
-        lexical = self.lexical.score(text)
-        guess = self._language(text, language, lexical)
+        detected = LanguageGuess(language, 1.0, "chosen") if language else detect_language(text)
+        lexical = self.lexical.score(text, detected.language if detected.sure else None)
+        guess = self._language(detected, lexical)
         semantic = self._semantic_scores(text)
 
         topic_lex = np.zeros(len(self._topic_ids), dtype=np.float32)
@@ -164,9 +174,10 @@ class Matcher:
             offer = self.knowledge.offers.get(offer_id)
             if offer is None:
                 continue
-            for topic in offer.topics[:1]:  # an offer's own name points to its main topic
+            topic = offer.topics[0]  # an offer's own keyword points to its main topic
+            if topic != "crisis":  # danger is recognised from intent phrases only
                 pos = self._topic_pos[topic]
-                topic_lex[pos] = max(topic_lex[pos], t.offer_keyword_weight + 0.5 * score)
+                topic_lex[pos] = max(topic_lex[pos], t.offer_keyword_weight * score)
 
         if semantic is not None:
             topic_sem_raw, offer_sem_raw = semantic
@@ -189,16 +200,14 @@ class Matcher:
         offers = self._rank_offers(topics, offer_lex, offer_sem_raw)
 
         emergency_kind, emergency_score = _best_prefixed(lexical, "emergency:")
-        crisis_lex = (
-            float(topic_lex[self._topic_pos["crisis"]]) if "crisis" in self._topic_pos else 0
-        )
         handoff = max(lexical.best("handoff").values(), default=0.0)
         confidence = topics[0].score if topics else 0.0
 
         action: Action
-        if emergency_score >= t.emergency_threshold or crisis_lex >= t.crisis_lexical_threshold:
+        crisis_first = bool(topics) and topics[0].topic == "crisis"
+        if emergency_score >= t.emergency_threshold:
             action = "emergency"
-            emergency_kind = emergency_kind if emergency_score >= t.emergency_threshold else None
+            emergency_kind = None if emergency_kind == "crisis" else emergency_kind
             topics = _crisis_first(topics, self._topic_ids, fused, topic_lex, topic_sem_raw)
             offers = self._emergency_offers(emergency_kind) + [
                 o for o in offers if not self.knowledge.offers[o.offer_id].emergency
@@ -209,9 +218,11 @@ class Matcher:
             action = "answer"
         else:
             action = "clarify"
-        if action != "emergency" and topics and topics[0].topic == "crisis":
-            # the crisis topic without an acute phrase is a normal (psychosocial) question
+        if action in ("answer", "clarify") and crisis_first:
+            # weak crisis evidence alone: ask back (the menu and "talk to a person"), never a
+            # confident answer built on it
             topics = topics[1:] + topics[:1]
+            action = "clarify"
 
         small_talk = None
         if not topics or confidence < t.answer_threshold:
@@ -241,13 +252,18 @@ class Matcher:
             and first.lexical == 0
         )
 
-    def _language(self, text: str, hint: str | None, lexical: LexicalResult) -> LanguageGuess:
-        if hint:
-            return LanguageGuess(hint, 1.0, "chosen")
-        guess = detect_language(text)
+    def _language(self, guess: LanguageGuess, lexical: LexicalResult) -> LanguageGuess:
+        if guess.source == "chosen":
+            return guess
         if lexical.language_votes:
             best_lang, best_vote = max(lexical.language_votes.items(), key=lambda kv: kv[1])
-            if not guess.sure and best_vote >= 0.85:
+            rivals = [
+                v
+                for lang, v in lexical.language_votes.items()
+                if lang != best_lang and v >= best_vote - 0.05
+            ]
+            # a loanword found in many languages' lexicons ("Kita") says nothing about the language
+            if not guess.sure and best_vote >= 0.85 and not rivals:
                 return LanguageGuess(best_lang, max(guess.confidence, 0.6), "lexicon")
         return guess
 
@@ -290,11 +306,17 @@ class Matcher:
 
 
 def _best_prefixed(lexical: LexicalResult, prefix: str) -> tuple[str | None, float]:
-    best_kind, best = None, 0.0
-    for (kind, _owner), score in lexical.scores.items():
-        if kind.startswith(prefix) and score > best:
-            best_kind, best = kind.removeprefix(prefix), score
-    return best_kind, best
+    """The best-scoring kind under `prefix`; on a tie a specific kind (violence, self_harm…)
+    beats the generic crisis words, since it decides which helpline comes first."""
+    found = [
+        (score, kind != f"{prefix}crisis", kind.removeprefix(prefix))
+        for (kind, _owner), score in lexical.scores.items()
+        if kind.startswith(prefix)
+    ]
+    if not found:
+        return None, 0.0
+    score, _, kind = max(found)
+    return kind, score
 
 
 def _crisis_first(topics, topic_ids, fused, lexical, semantic) -> list[TopicHit]:
@@ -302,7 +324,10 @@ def _crisis_first(topics, topic_ids, fused, lexical, semantic) -> list[TopicHit]
     if "crisis" not in topic_ids:
         return rest
     i = topic_ids.index("crisis")
-    return [TopicHit("crisis", max(1.0, float(fused[i])), float(lexical[i]), float(semantic[i])), *rest]
+    return [
+        TopicHit("crisis", max(1.0, float(fused[i])), float(lexical[i]), float(semantic[i])),
+        *rest,
+    ]
 
 
 def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
@@ -312,6 +337,14 @@ def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
             entries.append(PhraseEntry("topic", topic.id, lang, name))
         for lang, words in topic.lexicon.items():
             entries.extend(PhraseEntry("topic", topic.id, lang, w) for w in words)
+            if topic.id == "crisis":
+                # crisis words also raise the alarm, under the strict rules of intent phrases,
+                # and only when they are unmistakable: several words or one word of 5+ letters
+                entries.extend(
+                    PhraseEntry("emergency:crisis", "crisis", lang, w)
+                    for w in words
+                    if len(normalize(w).split()) > 1 or len(normalize(w)) >= 5
+                )
     for offer in knowledge.offers.values():
         for lang, words in offer.keywords.items():
             entries.extend(PhraseEntry("offer", offer.id, lang, w) for w in words)

@@ -11,6 +11,7 @@ harakat handling and Persian ZWNJ; so matching uses this function instead. Steps
   characters too.
 * Latin letters lose their diacritics (ä → a, ş → s, ı → i, đ → d, Vietnamese tones), because
   people type without them on foreign keyboards; Cyrillic й, ё → е and ї keep their identity.
+* Apostrophes inside words are dropped ("б'є" → "бє", "j'ai" → "jai"), as people often type.
 * Punctuation, symbols, emoji and Ethiopic word separators become spaces; whitespace collapses.
 """
 
@@ -62,6 +63,8 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 # Harakat, superscript alef, Quranic annotation marks.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _SPACES = re.compile(r"\s+")
+# Apostrophes inside a word belong to it: Ukrainian "б'є", French "j'ai", English "don't".
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ`](?=\w)")
 
 
 def _strip_latin_marks(text: str) -> str:
@@ -94,6 +97,7 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _INNER_APOSTROPHE.sub("", text)
     text = _ARABIC_MARKS.sub("", text)
     text = text.translate(_ARABIC_MAP).translate(_DIGITS)
     text = _strip_latin_marks(text)

@@ -1,0 +1,121 @@
+"""The dialogue service: loads a person's state from the database, runs the engine, records what
+the engine reported, saves the state, all in one transaction per message.
+
+Adapters (Telegram, console) call `handle` and render the replies. The engine and matcher are
+rebuilt when another process imported a newer knowledge version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.messages import Event, Incoming, Reply
+from bot.dialogue.state import ConversationState
+from bot.i18n import texts
+from bot.matching.matcher import Matcher
+from bot.services import Services
+from bot.storage import people
+from bot.storage.knowledge_store import knowledge_version_number
+from bot.storage.models import Person, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class HandoffPort(Protocol):
+    """Where a hand-off request goes (the advisers' group, or nowhere)."""
+
+    async def request(
+        self,
+        session: AsyncSession,
+        person: Person,
+        state: ConversationState,
+        event: Event,
+        now: dt.datetime,
+    ) -> list[Reply] | None:
+        """Open or reuse a case and return the replies for the person; None when no adviser
+        is reachable (the service then gives the general counselling contact)."""
+
+
+class DialogueService:
+    def __init__(self, services: Services, handoff: HandoffPort | None = None) -> None:
+        self.services = services
+        self.handoff = handoff
+        self._engine: DialogueEngine | None = None
+        self._engine_version = -1
+
+    async def engine(self) -> DialogueEngine:
+        """The engine for the newest knowledge version (checked on every message: one cheap
+        query, so an import by staff reaches every running process)."""
+        async with self.services.sessions() as session:
+            version = await knowledge_version_number(session)
+        if version != self.services.knowledge_version:
+            await self.services.refresh_knowledge()
+        if self._engine is None or self._engine_version != self.services.knowledge_version:
+            knowledge = self.services.knowledge
+            assert knowledge is not None, "services opened without knowledge"
+            matcher = Matcher(knowledge, self.services.semantic, self.services.embeddings)
+            self._engine = DialogueEngine(
+                knowledge, matcher, retention_days=self.services.settings.retention_days
+            )
+            self._engine_version = self.services.knowledge_version
+        return self._engine
+
+    async def handle(
+        self, channel: str, external_id: int, incoming: Incoming, now: dt.datetime | None = None
+    ) -> list[Reply]:
+        now = now or utcnow()
+        engine = await self.engine()
+        async with self.services.sessions() as session, session.begin():
+            person = await people.person_for_update(session, channel, external_id, now)
+            state = ConversationState.from_dict(await people.load_state(session, person))
+            output = engine.handle(state, incoming, now)
+            replies = list(output.replies)
+            deleted = False
+            for event in output.events:
+                extra = await self._apply(session, person, state, event, engine, now)
+                if event.kind == "delete":
+                    deleted = True
+                replies.extend(extra)
+            if not deleted:
+                person.language = state.language
+                person.language_chosen = state.language_chosen
+                person.last_seen_at = now
+                await people.save_state(session, person, state.to_dict(), now)
+        return replies
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        person: Person,
+        state: ConversationState,
+        event: Event,
+        engine: DialogueEngine,
+        now: dt.datetime,
+    ) -> list[Reply]:
+        if event.kind == "consent":
+            if person.consent_at is None:
+                person.consent_at = now
+        elif event.kind == "demand":
+            await people.record_demand(session, event.data, now)
+        elif event.kind == "unanswered":
+            await people.record_unanswered(session, event.data, now)
+        elif event.kind == "feedback":
+            await people.record_feedback(session, person, event.data, now)
+        elif event.kind == "delete":
+            language = state.language
+            await people.delete_person(session, person)
+            t = texts(language)
+            return [Reply(t._("Done: everything I stored about you has been deleted."), rtl=t.rtl)]
+        elif event.kind == "handoff":
+            t = texts(event.data.get("language") or state.language)
+            if self.handoff is not None:
+                replies = await self.handoff.request(session, person, state, event, now)
+                if replies is not None:
+                    return replies
+            return engine.handoff_unavailable(state, t, now)
+        return []

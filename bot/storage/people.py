@@ -1,0 +1,171 @@
+"""People, their conversation state, what they ask for, and deleting all of it.
+
+Every function takes an open session inside a transaction; the caller decides its bounds. On
+PostgreSQL the person's row is locked (`FOR UPDATE`) while a message is handled, so two bot
+processes never interleave updates of one person's state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import (
+    ConversationState,
+    DemandEvent,
+    Feedback,
+    HandoffMessage,
+    HandoffTicket,
+    Person,
+    UnansweredQuestion,
+)
+
+UNANSWERED_TEXT_LIMIT = 500
+
+
+async def person_for_update(
+    session: AsyncSession, channel: str, external_id: int, now: dt.datetime
+) -> Person:
+    """The person for this channel id, created on first contact, locked for this transaction."""
+    query = (
+        select(Person)
+        .where(Person.channel == channel, Person.external_id == external_id)
+        .with_for_update()
+    )
+    person = await session.scalar(query)
+    if person is not None:
+        return person
+    try:
+        async with session.begin_nested():
+            person = Person(
+                channel=channel, external_id=external_id, created_at=now, last_seen_at=now
+            )
+            session.add(person)
+            await session.flush()
+    except IntegrityError:  # another process created them a moment ago
+        person = await session.scalar(query)
+        assert person is not None
+    return person
+
+
+async def find_person(session: AsyncSession, channel: str, external_id: int) -> Person | None:
+    return await session.scalar(
+        select(Person).where(Person.channel == channel, Person.external_id == external_id)
+    )
+
+
+async def load_state(session: AsyncSession, person: Person) -> dict[str, Any]:
+    row = await session.get(ConversationState, person.id)
+    return dict(row.state) if row is not None else {}
+
+
+async def save_state(
+    session: AsyncSession, person: Person, state: dict[str, Any], now: dt.datetime
+) -> None:
+    row = await session.get(ConversationState, person.id)
+    if row is None:
+        session.add(ConversationState(person_id=person.id, state=state, revision=1, updated_at=now))
+    else:
+        row.state = state
+        row.revision += 1
+        row.updated_at = now
+
+
+async def record_demand(session: AsyncSession, data: dict[str, Any], now: dt.datetime) -> None:
+    session.add(
+        DemandEvent(
+            language=data["language"],
+            action=data["action"],
+            topics={"ids": list(data.get("topics") or [])},
+            city=data.get("city"),
+            district=data.get("district"),
+            created_at=now,
+        )
+    )
+
+
+async def record_unanswered(session: AsyncSession, data: dict[str, Any], now: dt.datetime) -> None:
+    session.add(
+        UnansweredQuestion(
+            language=data["language"],
+            text=str(data["text"])[:UNANSWERED_TEXT_LIMIT],
+            candidates={"topics": list(data.get("candidates") or [])},
+            created_at=now,
+        )
+    )
+
+
+async def record_feedback(
+    session: AsyncSession, person: Person, data: dict[str, Any], now: dt.datetime
+) -> None:
+    session.add(
+        Feedback(
+            person_id=person.id,
+            offer_id=data["offer_id"],
+            topic=data.get("topic"),
+            helpful=bool(data["helpful"]),
+            language=data["language"],
+            created_at=now,
+        )
+    )
+
+
+async def _wipe_case_contents(session: AsyncSession, ticket_ids: list[int]) -> None:
+    if not ticket_ids:
+        return
+    await session.execute(
+        update(HandoffMessage).where(HandoffMessage.ticket_id.in_(ticket_ids)).values(content=None)
+    )
+    await session.execute(
+        update(HandoffTicket).where(HandoffTicket.id.in_(ticket_ids)).values(summary=None)
+    )
+
+
+async def delete_person(session: AsyncSession, person: Person) -> None:
+    """Remove everything stored about a person: state, case contents, feedback links, the
+    person row. Cases stay as anonymous figures (times only) for the office's monitoring."""
+    tickets = list(
+        await session.scalars(select(HandoffTicket.id).where(HandoffTicket.person_id == person.id))
+    )
+    await _wipe_case_contents(session, tickets)
+    await session.execute(
+        update(HandoffTicket)
+        .where(HandoffTicket.id.in_(tickets), HandoffTicket.status == "open")
+        .values(status="closed", close_reason="deleted")
+    )
+    await session.execute(
+        update(Feedback).where(Feedback.person_id == person.id).values(person_id=None)
+    )
+    await session.execute(delete(ConversationState).where(ConversationState.person_id == person.id))
+    await session.execute(delete(Person).where(Person.id == person.id))
+
+
+async def purge_expired(
+    session: AsyncSession, retention_days: int, now: dt.datetime
+) -> dict[str, int]:
+    """Apply the retention period: people silent for longer are deleted, old question texts and
+    old case contents are removed."""
+    cutoff = now - dt.timedelta(days=retention_days)
+    stale = list(await session.scalars(select(Person).where(Person.last_seen_at < cutoff)))
+    for person in stale:
+        await delete_person(session, person)
+    questions = await session.execute(
+        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
+    )
+    old_tickets = list(
+        await session.scalars(
+            select(HandoffTicket.id).where(
+                HandoffTicket.closed_at.is_not(None), HandoffTicket.closed_at < cutoff
+            )
+        )
+    )
+    await _wipe_case_contents(session, old_tickets)
+    return {
+        "people": len(stale),
+        "questions": questions.rowcount or 0,
+        "cases": len(old_tickets),
+    }

@@ -1,0 +1,257 @@
+"""A Telegram Bot API stand-in on loopback, for end-to-end tests through the real
+python-telegram-bot stack (HTTPXRequest, rate limiter, updater, handlers).
+
+It serves `/bot<token>/<method>` over HTTP/1.1 with keep-alive: `getUpdates` long-polls a queue
+the test fills, every other call is recorded and answered like Telegram would. `fail_every`
+makes every n-th send fail (alternating 500 and 429 with `retry_after`), to test retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Wegweiser", "username": "wegweiser_bot"}
+SEND_METHODS = {"sendMessage", "copyMessage", "createForumTopic", "sendPhoto", "sendDocument"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class BotApiStandIn:
+    token: str = "123456:TEST-TOKEN"
+    fail_every: int = 0
+    calls: list[Call] = field(default_factory=list)
+    updates: asyncio.Queue = field(default_factory=asyncio.Queue)
+    can_create_topics: bool = True
+    _server: asyncio.AbstractServer | None = None
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _send_count: int = 0
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    # -- what tests use -------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> None:
+        update = {"update_id": next(self._update_ids), **update}
+        self.updates.put_nowait(update)
+
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        language: str | None = "de",
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+        chat_type: str = "private",
+        **extra: Any,
+    ) -> None:
+        user = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if language:
+            user["language_code"] = language
+        chat = {"id": chat_id if chat_id is not None else user_id, "type": chat_type}
+        if chat_type == "supergroup":
+            chat["is_forum"] = True
+            chat["title"] = "Advisers"
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "from": user,
+            "chat": chat,
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+                ]
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        self.push({"message": message})
+
+    def button(self, user_id: int, data: str, language: str | None = "de") -> None:
+        user = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if language:
+            user["language_code"] = language
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": BOT_USER,
+            "text": "…",
+        }
+        self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._ids)),
+                    "from": user,
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
+
+    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+        ]
+
+    async def wait_for(self, predicate, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"timed out; calls: {[c.method for c in self.calls][-30:]}")
+
+    async def settle(self, quiet: float = 0.6, timeout: float = 30.0) -> None:
+        """Wait until the queue is drained and no call arrived for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last = len(self.calls)
+        stable_since = time.monotonic()
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            if len(self.calls) != last:
+                last, stable_since = len(self.calls), time.monotonic()
+            elif self.updates.empty() and time.monotonic() - stable_since >= quiet:
+                return
+        raise AssertionError("the bot did not settle")
+
+    # -- HTTP -----------------------------------------------------------------------------
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request_line = await reader.readline()
+                if not request_line:
+                    break
+                _, path, _ = request_line.decode().split(" ", 2)
+                headers: dict[str, str] = {}
+                while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    key, _, value = line.decode().partition(":")
+                    headers[key.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                status, payload = await self._dispatch(path, headers.get("content-type", ""), body)
+                data = json.dumps(payload).encode()
+                writer.write(
+                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\nConnection: keep-alive\r\n\r\n".encode()
+                    + data
+                )
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def _dispatch(self, path: str, content_type: str, body: bytes) -> tuple[int, dict]:
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        method = path[len(prefix) :]
+        params = _parse(content_type, body)
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": await self._get_updates(params)}
+        self.calls.append(Call(method, params))
+        if method in SEND_METHODS and self.fail_every:
+            self._send_count += 1
+            if self._send_count % self.fail_every == 0:
+                self.calls.pop()
+                if (self._send_count // self.fail_every) % 2:
+                    return 500, {
+                        "ok": False,
+                        "error_code": 500,
+                        "description": "Internal Server Error",
+                    }
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests",
+                    "parameters": {"retry_after": 1},
+                }
+        return 200, {"ok": True, "result": self._result(method, params)}
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+        timeout = float(params.get("timeout", 0) or 0)
+        found: list[dict] = []
+        try:
+            found.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.05)))
+        except TimeoutError:
+            return []
+        while not self.updates.empty():
+            found.append(self.updates.get_nowait())
+        return found
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": True,
+                "supports_inline_queries": False,
+            }
+        if method == "createForumTopic":
+            if not self.can_create_topics:
+                return None
+            return {
+                "message_thread_id": next(self._ids),
+                "name": params.get("name", ""),
+                "icon_color": 7322096,
+            }
+        if method in ("sendMessage", "sendPhoto", "sendDocument"):
+            chat_id = int(params["chat_id"])
+            message = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+            if "message_thread_id" in params:
+                message["message_thread_id"] = int(params["message_thread_id"])
+            return message
+        if method == "copyMessage":
+            return {"message_id": next(self._ids)}
+        return True
+
+
+def _parse(content_type: str, body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    if "json" in content_type:
+        return json.loads(body)
+    params: dict[str, Any] = {}
+    for key, value in parse_qsl(body.decode(), keep_blank_values=True):
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
