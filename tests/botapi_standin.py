@@ -132,7 +132,7 @@ class BotApiStandIn:
             await asyncio.sleep(0.05)
         raise AssertionError(f"timed out; calls: {[c.method for c in self.calls][-30:]}")
 
-    async def settle(self, quiet: float = 0.6, timeout: float = 30.0) -> None:
+    async def settle(self, quiet: float = 1.0, timeout: float = 30.0) -> None:
         """Wait until the queue is drained and no call arrived for `quiet` seconds."""
         deadline = time.monotonic() + timeout
         last = len(self.calls)
@@ -167,7 +167,7 @@ class BotApiStandIn:
                     + data
                 )
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
