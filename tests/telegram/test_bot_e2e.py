@@ -44,16 +44,6 @@ def assert_valid_html(text: str) -> None:
     parser.feed(text)
     parser.close()
     assert not parser.errors and not parser.stack, (parser.errors, text[:300])
-    assert (
-        "<"
-        not in text.replace("<b>", "")
-        .replace("</b>", "")
-        .replace("<i>", "")
-        .replace("</i>", "")
-        .replace("</a>", "")
-        .split("<a href=")[0]
-        or True
-    )
 
 
 @pytest.fixture
@@ -243,7 +233,7 @@ async def test_forged_button_flood_and_the_bot_keeps_answering(bot) -> None:
 
 
 async def test_an_error_gets_an_apology_and_the_bot_survives(bot, monkeypatch) -> None:
-    standin, services = bot
+    standin, _ = bot
     from bot.dialogue.service import DialogueService
 
     original = DialogueService.handle
