@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
     export = ksub.add_parser("export", help="write the live directory to stdout")
     export.add_argument("--format", choices=["json"], default="json")
+    embed = ksub.add_parser("embed", help="precompute passage vectors (embeddings.npz)")
+    embed.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
 
     sub.add_parser("purge", help="delete personal data past the retention period")
     return parser
@@ -72,6 +74,7 @@ def _handler(args: argparse.Namespace) -> Handler:
             "validate": knowledge.validate,
             "import": knowledge.import_,
             "export": knowledge.export,
+            "embed": knowledge.embed,
         }[args.knowledge_command]
     if args.command == "chat":
         from bot.commands.chat import chat

@@ -79,3 +79,30 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+async def embed(args: argparse.Namespace, settings: Settings) -> int:
+    """Write `embeddings.npz` for the knowledge folder, so fresh installs import fast."""
+    from bot.matching.embedding_cache import write_cache
+    from bot.matching.passages import build_passages
+    from bot.storage.knowledge_store import text_hash
+
+    folder = _folder(args, settings)
+    settings = settings.model_copy(update={"knowledge_dir": folder})
+    services = await open_services(settings)
+    try:
+        if services.semantic is None or services.knowledge is None:
+            print("wegweiser knowledge embed: the semantic model is not available", file=sys.stderr)
+            return 1
+        passages = build_passages(services.knowledge)
+        texts = [t for _, _, t in passages]
+        vectors = services.semantic.passages(texts)
+        path = write_cache(
+            folder,
+            services.semantic.name,
+            {text_hash(t): v for t, v in zip(texts, vectors, strict=True)},
+        )
+    finally:
+        await services.close()
+    print(f"wrote {len(texts)} passage vectors to {path}")
+    return 0

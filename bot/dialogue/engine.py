@@ -82,6 +82,13 @@ class DialogueEngine:
         action = match.action
         offers = self.knowledge.offers
         hits = [h for h in match.offers if eligibility.eligible(offers[h.offer_id], profile)]
+        if action in ("answer", "clarify") and match.topics:
+            # only offers for the leading topics: an unrelated offer is no answer
+            best = match.topics[0].score
+            leading = {h.topic for h in match.topics[:2] if h.score >= 0.8 * best}
+            hits = [h for h in hits if h.topic in leading]
+            if action == "answer" and not hits:
+                action = "clarify"  # understood, but nothing fits this person: ask back
         if action == "answer":
             top = match.topics[0].topic
             usable = [

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.knowledge.loader import LoadResult, load_knowledge
 from bot.knowledge.model import Knowledge, offer_hash
+from bot.matching.embedding_cache import load_cache
 from bot.storage.models import Embedding, KnowledgeVersion, OfferRow, OfferText, utcnow
 
 # (owner_kind, owner_id, text) triples to embed, built by the matcher's passage builder.
@@ -107,11 +108,11 @@ async def import_knowledge(
                     select(func.count()).select_from(Embedding).where(Embedding.model == model_name)
                 )
                 if not stored:
-                    vectors = await _embed_missing(session, wanted, embedder, model_name)
+                    vectors = await _embed_missing(session, wanted, embedder, model_name, folder)
                     _store_embeddings(session, wanted, vectors, model_name)
             return report
 
-        vectors = await _embed_missing(session, wanted, embedder, model_name)
+        vectors = await _embed_missing(session, wanted, embedder, model_name, folder)
 
         version = KnowledgeVersion(
             content_hash=knowledge.content_hash,
@@ -171,11 +172,14 @@ async def _embed_missing(
     wanted: list[Passage],
     embedder: PassageEmbedder | None,
     model_name: str | None,
+    folder: Path,
 ) -> dict[str, np.ndarray]:
-    """Vectors by text hash: reused from the database where the text is unchanged."""
+    """Vectors by text hash: reused from the database or the shipped cache where the text is
+    unchanged, embedded otherwise."""
     if embedder is None or model_name is None or not wanted:
         return {}
-    known = {
+    known = load_cache(folder, model_name)
+    known |= {
         h: np.frombuffer(v, dtype=np.float32)
         for h, v in (
             await session.execute(
