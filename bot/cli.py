@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
 
     sub.add_parser("purge", help="delete personal data past the retention period")
+    sub.add_parser("cases", help="open hand-off cases and response-time figures")
     return parser
 
 
@@ -88,6 +89,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from bot.commands.run import run
 
         return run
+    if args.command == "cases":
+        from bot.commands.cases import cases
+
+        return cases
     if args.command == "purge":
         from bot.commands.purge import purge
 

@@ -31,7 +31,10 @@ class BotApiStandIn:
     token: str = "123456:TEST-TOKEN"
     fail_every: int = 0
     calls: list[Call] = field(default_factory=list)
-    updates: asyncio.Queue = field(default_factory=asyncio.Queue)
+    # like Telegram: updates stay until a getUpdates with a higher offset confirms them, so a
+    # poller that disconnects mid-request loses nothing
+    pending: list[dict] = field(default_factory=list)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     can_create_topics: bool = True
     _server: asyncio.AbstractServer | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
@@ -56,7 +59,8 @@ class BotApiStandIn:
 
     def push(self, update: dict[str, Any]) -> None:
         update = {"update_id": next(self._update_ids), **update}
-        self.updates.put_nowait(update)
+        self.pending.append(update)
+        self._arrived.set()
 
     def message(
         self,
@@ -141,7 +145,7 @@ class BotApiStandIn:
             await asyncio.sleep(0.05)
             if len(self.calls) != last:
                 last, stable_since = len(self.calls), time.monotonic()
-            elif self.updates.empty() and time.monotonic() - stable_since >= quiet:
+            elif not self.pending and time.monotonic() - stable_since >= quiet:
                 return
         raise AssertionError("the bot did not settle")
 
@@ -180,6 +184,12 @@ class BotApiStandIn:
         params = _parse(content_type, body)
         if method == "getUpdates":
             return 200, {"ok": True, "result": await self._get_updates(params)}
+        if method == "createForumTopic" and not self.can_create_topics:
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: not enough rights to create a topic",
+            }
         self.calls.append(Call(method, params))
         if method in SEND_METHODS and self.fail_every:
             self._send_count += 1
@@ -200,15 +210,17 @@ class BotApiStandIn:
         return 200, {"ok": True, "result": self._result(method, params)}
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+        offset = int(params.get("offset", 0) or 0)
+        if offset:
+            self.pending = [u for u in self.pending if u["update_id"] >= offset]
         timeout = float(params.get("timeout", 0) or 0)
-        found: list[dict] = []
-        try:
-            found.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.05)))
-        except TimeoutError:
-            return []
-        while not self.updates.empty():
-            found.append(self.updates.get_nowait())
-        return found
+        if not self.pending:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout=max(timeout, 0.05))
+            except TimeoutError:
+                return []
+        return list(self.pending)
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -219,8 +231,6 @@ class BotApiStandIn:
                 "supports_inline_queries": False,
             }
         if method == "createForumTopic":
-            if not self.can_create_topics:
-                return None
             return {
                 "message_thread_id": next(self._ids),
                 "name": params.get("name", ""),

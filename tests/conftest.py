@@ -34,18 +34,23 @@ async def _reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
-def _postgres_or_skip() -> str:
+async def _fresh_postgres() -> str:
+    """TEST_DATABASE_URL with an empty schema, or a skip (a failure when CI requires it)."""
     if not POSTGRES_URL:
         if REQUIRE_POSTGRES:
             pytest.fail("WEGWEISER_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip("TEST_DATABASE_URL not set")
     try:
-        asyncio.run(_reset_postgres(POSTGRES_URL))
+        await _reset_postgres(POSTGRES_URL)
     except OSError as exc:  # server not reachable
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL at TEST_DATABASE_URL unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     return POSTGRES_URL
+
+
+def _postgres_or_skip() -> str:
+    return asyncio.run(_fresh_postgres())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -91,10 +96,19 @@ def ready_sqlite_url(knowledge_template: Path, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
-@pytest.fixture
-async def services(ready_sqlite_url: str) -> AsyncIterator[Services]:
-    """Services on a database that already holds the shipped knowledge."""
-    svc = await open_services(make_settings(ready_sqlite_url))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def services(
+    request: pytest.FixtureRequest, knowledge_template: Path, tmp_path: Path
+) -> AsyncIterator[Services]:
+    """Services on a database holding the shipped knowledge: a copy of the SQLite template, or
+    a fresh PostgreSQL schema (imported on start, as in production)."""
+    if request.param == "postgres":
+        url = await _fresh_postgres()
+    else:
+        target = tmp_path / "ready.sqlite3"
+        shutil.copyfile(knowledge_template, target)
+        url = f"sqlite+aiosqlite:///{target}"
+    svc = await open_services(make_settings(url))
     yield svc
     await svc.close()
 

@@ -135,6 +135,7 @@ class DialogueEngine:
         events: list[Event],
     ) -> EngineOutput:
         state.profile = eligibility.read_profile(text, self.knowledge, state.profile)
+        state.last_question = text
         known = (state.language if state.language_chosen else None) or normalise_language(
             incoming.telegram_language
         )

@@ -17,6 +17,8 @@ class Incoming:
     latitude: float | None = None
     longitude: float | None = None
     media: str | None = None  # voice | photo | sticker | document | contact | video | other
+    chat_id: int | None = None  # the transport's chat and message, for relaying to advisers
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)

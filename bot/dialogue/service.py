@@ -29,6 +29,21 @@ log = logging.getLogger(__name__)
 class HandoffPort(Protocol):
     """Where a hand-off request goes (the advisers' group, or nowhere)."""
 
+    async def relay_from_person(
+        self,
+        session: AsyncSession,
+        person: Person,
+        state: ConversationState,
+        incoming: Incoming,
+        now: dt.datetime,
+    ) -> bool:
+        """While a case is open: pass the message on to the advisers; True when done so."""
+
+    async def end_from_person(
+        self, session: AsyncSession, person: Person, state: ConversationState, now: dt.datetime
+    ) -> list[Reply]:
+        """The person ends the case (/end)."""
+
     async def request(
         self,
         session: AsyncSession,
@@ -73,6 +88,11 @@ class DialogueService:
         async with self.services.sessions() as session, session.begin():
             person = await people.person_for_update(session, channel, external_id, now)
             state = ConversationState.from_dict(await people.load_state(session, person))
+            early = await self._handoff_first(session, person, state, incoming, now)
+            if early is not None:
+                person.last_seen_at = now
+                await people.save_state(session, person, state.to_dict(), now)
+                return early
             output = engine.handle(state, incoming, now)
             replies = list(output.replies)
             deleted = False
@@ -87,6 +107,29 @@ class DialogueService:
                 person.last_seen_at = now
                 await people.save_state(session, person, state.to_dict(), now)
         return replies
+
+    async def _handoff_first(
+        self,
+        session: AsyncSession,
+        person: Person,
+        state: ConversationState,
+        incoming: Incoming,
+        now: dt.datetime,
+    ) -> list[Reply] | None:
+        """Hand-off rules that come before the bot: relay while a case is open, /end, /menu."""
+        t = texts(state.language)
+        if incoming.kind == "command" and incoming.text == "end":
+            if self.handoff is None:
+                return [Reply(t._("There is no open conversation with the advisers."), rtl=t.rtl)]
+            return await self.handoff.end_from_person(session, person, state, now)
+        if self.handoff is None or not state.relay:
+            return None
+        if incoming.kind == "command" and incoming.text == "menu":
+            state.relay = False  # the bot answers again; the case stays open for the advisers
+            return None
+        if await self.handoff.relay_from_person(session, person, state, incoming, now):
+            return []
+        return None
 
     async def _apply(
         self,

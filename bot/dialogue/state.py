@@ -30,9 +30,11 @@ class ConversationState:
     language_chosen: bool = False
     profile: Profile = field(default_factory=Profile)
     last_text: str | None = None  # the question being worked on (cleared when answered)
+    last_question: str | None = None  # the latest question, for an adviser's case summary
     last_topics: list[str] = field(default_factory=list)
     last_offers: list[str] = field(default_factory=list)
     pending: str | None = None  # age | language | delete
+    relay: bool = False  # a hand-off case is open and the person's messages go to the advisers
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

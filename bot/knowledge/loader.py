@@ -16,11 +16,11 @@ from pydantic import BaseModel, ValidationError
 from bot.core.languages import LANGUAGES
 from bot.knowledge.model import ALL_CONTRACT_TOPIC_IDS, Knowledge
 from bot.knowledge.schema import (
+    HandoffFile,
     IntentsFile,
     Offer,
     RegionsFile,
     Scope,
-    TemplatesFile,
     TopicsFile,
 )
 from bot.knowledge.yaml_source import Problem, YamlDocument, YamlSyntaxError, load_yaml
@@ -109,10 +109,10 @@ def load_knowledge(root: Path) -> LoadResult:
     topics_doc, topics = out.parse(root / "topics.yaml", TopicsFile)
     regions_doc, regions = out.parse(root / "regions.yaml", RegionsFile)
     _, intents = out.parse(root / "intents.yaml", IntentsFile)
-    templates = TemplatesFile()
-    if (root / "templates.yaml").exists():
-        _, parsed_templates = out.parse(root / "templates.yaml", TemplatesFile)
-        templates = parsed_templates or templates
+    handoff = HandoffFile()
+    if (root / "handoff.yaml").exists():
+        _, parsed_handoff = out.parse(root / "handoff.yaml", HandoffFile)
+        handoff = parsed_handoff or handoff
 
     offers: dict[str, tuple[YamlDocument, Offer]] = {}
     offer_files = sorted((root / "offers").glob("*.yaml")) if (root / "offers").is_dir() else []
@@ -145,7 +145,8 @@ def load_knowledge(root: Path) -> LoadResult:
             fields=tuple(topics.fields),
             cities=tuple(regions.cities),
             intents=intents,
-            templates=tuple(templates.templates),
+            templates=tuple(handoff.templates),
+            office_hours=handoff.office_hours,
             offers={oid: offer for oid, (_, offer) in sorted(offers.items())},
         )
         for topic_id, listed in knowledge.offers_by_topic.items():

@@ -64,6 +64,7 @@ class Knowledge:
     intents: IntentsFile
     templates: tuple[Template, ...] = ()
     offers: dict[str, Offer] = field(default_factory=dict)
+    office_hours: str = "Mo-Fr 09:00-16:00"  # when the advisers answer (OSM opening_hours)
 
     @cached_property
     def topics(self) -> dict[str, Topic]:
@@ -99,6 +100,7 @@ class Knowledge:
             "cities": [c.model_dump(mode="json", exclude_none=True) for c in self.cities],
             "intents": self.intents.model_dump(mode="json", exclude_none=True),
             "templates": [t.model_dump(mode="json", exclude_none=True) for t in self.templates],
+            "office_hours": self.office_hours,
             "offers": [o.model_dump(mode="json", exclude_none=True) for o in self.offers.values()],
         }
 
@@ -110,6 +112,7 @@ class Knowledge:
             cities=tuple(City.model_validate(c) for c in data["cities"]),
             intents=IntentsFile.model_validate(data["intents"]),
             templates=tuple(Template.model_validate(t) for t in data.get("templates", [])),
+            office_hours=data.get("office_hours", "Mo-Fr 09:00-16:00"),
             offers={o["id"]: Offer.model_validate(o) for o in data["offers"]},
         )
 

@@ -162,10 +162,6 @@ class Template(Strict):
     text: GermanAndEnglish
 
 
-class TemplatesFile(Strict):
-    templates: list[Template] = Field(default_factory=list)
-
-
 # --- offers/*.yaml -------------------------------------------------------------------------
 
 
@@ -284,3 +280,13 @@ class Offer(Strict):
     @property
     def website_str(self) -> str | None:
         return str(self.website) if self.website else None
+
+
+# --- handoff.yaml --------------------------------------------------------------------------
+
+
+class HandoffFile(Strict):
+    """The advisers' team: when they answer, and prepared answers they can send."""
+
+    office_hours: Annotated[str, AfterValidator(_check_opening_hours)] = "Mo-Fr 09:00-16:00"
+    templates: list[Template] = Field(default_factory=list)

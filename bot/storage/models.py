@@ -215,6 +215,34 @@ class HandoffMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class OutboxMessage(Base):
+    """A message to deliver through the Bot API, persisted first so nothing gets lost.
+
+    Delivered in id order per chat; a failed attempt is retried later (429, 5xx, network);
+    `lease_until` lets several bot processes share the outbox without sending a row twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff_tickets.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(16))  # to_advisers | to_person | system
+    kind: Mapped[str] = mapped_column(String(16))  # text | copy | create_topic | close_topic
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # personal: wiped on deletion
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
 # --- monitoring ----------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from bot.storage.models import (
     Feedback,
     HandoffMessage,
     HandoffTicket,
+    OutboxMessage,
     Person,
     UnansweredQuestion,
 )
@@ -122,6 +123,17 @@ async def _wipe_case_contents(session: AsyncSession, ticket_ids: list[int]) -> N
     )
     await session.execute(
         update(HandoffTicket).where(HandoffTicket.id.in_(ticket_ids)).values(summary=None)
+    )
+    # queued copies and texts carry message ids and contents: cancel and empty them
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ticket_id.in_(ticket_ids), OutboxMessage.status == "pending")
+        .values(status="failed", last_error="person deleted their data")
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ticket_id.in_(ticket_ids), OutboxMessage.status != "pending")
+        .values(payload={})
     )
 
 

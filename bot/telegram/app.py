@@ -22,7 +22,9 @@ from telegram.ext import (
 )
 
 from bot.core.languages import LANGUAGES
-from bot.dialogue.service import DialogueService, HandoffPort
+from bot.dialogue.service import DialogueService
+from bot.handoff.outbox import OutboxWorker
+from bot.handoff.service import HandoffService
 from bot.i18n import _, texts
 from bot.services import Services
 from bot.storage.models import utcnow
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = [
     ("start", _("start and choose a language")),
+    ("end", _("end the conversation with an adviser")),
     ("menu", _("topics to choose from")),
     ("language", _("change the language")),
     ("human", _("talk to a person")),
@@ -42,9 +45,11 @@ COMMANDS = [
     ("help", _("how Wegweiser works")),
 ]
 PURGE_INTERVAL_SECONDS = 24 * 3600
+OUTBOX_INTERVAL_SECONDS = 1.0
+MAINTAIN_INTERVAL_SECONDS = 60.0
 
 
-def build_application(services: Services, handoff: HandoffPort | None = None) -> Application:
+def build_application(services: Services) -> Application:
     settings = services.settings
     assert settings.telegram_bot_token, "checked by the run command"
     application = (
@@ -53,15 +58,35 @@ def build_application(services: Services, handoff: HandoffPort | None = None) ->
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .concurrent_updates(False)  # one update after another: relayed messages keep their order
         .build()
     )
+    dialogue = DialogueService(services)
+    handoff = None
+    kick = asyncio.Event()
+    if settings.adviser_chat_id is not None:
+        handoff = HandoffService(settings, services.sessions, dialogue.engine)
+        dialogue.handoff = handoff
+        application.bot_data["outbox"] = OutboxWorker(
+            application.bot, services.sessions, on_failure=handoff.on_failure
+        )
     adapter = TelegramAdapter(
-        DialogueService(services, handoff),
+        dialogue,
         FloodGuard(settings.flood_limit, settings.flood_window_seconds),
         application.bot,
+        handoff=handoff,
+        kick=kick,
     )
     application.bot_data["adapter"] = adapter
+    application.bot_data["kick"] = kick
+    application.bot_data["handoff"] = handoff
+    if settings.adviser_chat_id is not None:
+        application.add_handler(
+            MessageHandler(
+                filters.Chat(settings.adviser_chat_id) & ~filters.StatusUpdate.ALL,
+                adapter.on_adviser_message,
+            )
+        )
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler([c for c, _ in COMMANDS], adapter.on_command, private))
     application.add_handler(MessageHandler(private & filters.COMMAND, adapter.on_command))
@@ -87,10 +112,38 @@ def build_application(services: Services, handoff: HandoffPort | None = None) ->
 async def start_background(
     application: Application, services: Services, *, purge: bool = True
 ) -> None:
-    """After `application.initialize()`: register the command menus, start the daily purge."""
+    """After `application.initialize()`: register the command menus, start the daily purge and,
+    with advisers configured, the outbox and case maintenance loops."""
     await register_commands(application)
+    tasks = []
     if purge:
-        application.bot_data["purge_task"] = asyncio.create_task(_purge_daily(services))
+        tasks.append(asyncio.create_task(_purge_daily(services)))
+    worker = application.bot_data.get("outbox")
+    if worker is not None:
+        tasks.append(asyncio.create_task(_deliver_loop(worker, application.bot_data["kick"])))
+        tasks.append(asyncio.create_task(_maintain_loop(application.bot_data["handoff"])))
+    application.bot_data["tasks"] = tasks
+
+
+async def _deliver_loop(worker: OutboxWorker, kick: asyncio.Event) -> None:
+    """Deliver the outbox: at once when a handler queued something, else every second."""
+    while True:
+        try:
+            await worker.deliver_due()
+        except Exception:  # keep delivering; the rows stay in the database
+            log.exception("outbox delivery failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(kick.wait(), timeout=OUTBOX_INTERVAL_SECONDS)
+        kick.clear()
+
+
+async def _maintain_loop(handoff: HandoffService) -> None:
+    while True:
+        try:
+            await handoff.maintain()
+        except Exception:
+            log.exception("hand-off maintenance failed")
+        await asyncio.sleep(MAINTAIN_INTERVAL_SECONDS)
 
 
 async def register_commands(application: Application) -> None:
@@ -120,8 +173,7 @@ async def _purge_daily(services: Services) -> None:
 
 
 async def stop_background(application: Application) -> None:
-    task = application.bot_data.get("purge_task")
-    if task is not None:
+    for task in application.bot_data.get("tasks", []):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -48,10 +48,32 @@ async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
 
 
 class TelegramAdapter:
-    def __init__(self, service: DialogueService, flood: FloodGuard, bot: Bot) -> None:
+    def __init__(
+        self, service: DialogueService, flood: FloodGuard, bot: Bot, handoff=None, kick=None
+    ) -> None:
         self.service = service
         self.flood = flood
         self.bot = bot
+        self.handoff = handoff  # HandoffService, when ADVISER_CHAT_ID is set
+        self.kick = kick  # asyncio.Event that wakes the outbox worker
+
+    async def on_adviser_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A message in the advisers' group: relayed to the person of its case topic."""
+        message = update.effective_message
+        user = update.effective_user
+        if self.handoff is None or message is None or user is None or user.is_bot:
+            return
+        if message.forum_topic_created or message.forum_topic_closed:
+            return
+        await self.handoff.from_adviser(
+            chat_id=message.chat_id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            message_id=message.message_id,
+            text=message.text or message.caption,
+            adviser_id=user.id,
+        )
+        if self.kick is not None:
+            self.kick.set()
 
     # -- incoming -------------------------------------------------------------------------
 
@@ -73,7 +95,14 @@ class TelegramAdapter:
         if message is None:
             return
         await self._handle(
-            update, Incoming("text", message.text or "", telegram_language=self._language(update))
+            update,
+            Incoming(
+                "text",
+                message.text or "",
+                telegram_language=self._language(update),
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+            ),
         )
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -102,6 +131,8 @@ class TelegramAdapter:
                 latitude=message.location.latitude,
                 longitude=message.location.longitude,
                 telegram_language=self._language(update),
+                chat_id=message.chat_id,
+                message_id=message.message_id,
             ),
         )
 
@@ -111,7 +142,13 @@ class TelegramAdapter:
             return
         await self._handle(
             update,
-            Incoming("media", media=_media_kind(message), telegram_language=self._language(update)),
+            Incoming(
+                "media",
+                media=_media_kind(message),
+                telegram_language=self._language(update),
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+            ),
         )
 
     # -- the common path ------------------------------------------------------------------
@@ -144,6 +181,8 @@ class TelegramAdapter:
         replies = await self.service.handle(CHANNEL, user.id, incoming)
         for reply in replies:
             await self.send(chat.id, reply)
+        if self.kick is not None:
+            self.kick.set()
 
     async def send(self, chat_id: int, reply: Reply) -> list[Message]:
         """Send one engine reply: HTML-escaped, split below 4,096 characters, the buttons on the

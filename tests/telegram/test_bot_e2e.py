@@ -3,7 +3,6 @@ against the project's own Bot API stand-in on loopback, reached via TELEGRAM_API
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 
@@ -55,7 +54,7 @@ async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object]]:
             "telegram_bot_token": standin.token,
             "telegram_api_base_url": standin.base_url,
             "flood_limit": 8,
-            "flood_window_seconds": 1.5,
+            "flood_window_seconds": 10.0,
         }
     )
     application = build_application(services)
@@ -66,11 +65,22 @@ async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object]]:
     await application.updater.start_polling(
         poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
     )
+    clock = FakeClock()
+    application.bot_data["adapter"].flood.clock = clock
+    services.clock = clock  # the flood test moves time forward instead of sleeping
     yield standin, services
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
     await standin.stop()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def texts_to(standin: BotApiStandIn, chat_id: int) -> list[str]:
@@ -205,7 +215,7 @@ async def test_media_long_and_markup_laden_text(bot) -> None:
 
 
 async def test_forged_button_flood_and_the_bot_keeps_answering(bot) -> None:
-    standin, _ = bot
+    standin, services = bot
     standin.button(601, "t:../../etc/passwd")
     standin.button(601, "fb:someone-elses-offer:1")
     await standin.settle()
@@ -226,7 +236,7 @@ async def test_forged_button_flood_and_the_bot_keeps_answering(bot) -> None:
     ]
     assert len(notices) == 1
 
-    await asyncio.sleep(1.6)  # the window has passed
+    services.clock.now += 11  # the flood window has passed
     standin.message(602, "Ich suche eine Wohnung", language="de")
     await standin.settle()
     assert any("fb:" in " ".join(buttons_of(c)) for c in standin.sent(602)[len(burst) :])

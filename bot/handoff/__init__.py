@@ -1,0 +1,1 @@
+"""Hand-off to human advisers: cases, relay, outbox."""
