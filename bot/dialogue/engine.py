@@ -460,19 +460,7 @@ class DialogueEngine:
                 ]
             )
         if command == "human":
-            return EngineOutput(
-                [],
-                [
-                    Event(
-                        "handoff",
-                        {
-                            "question": state.last_text or "",
-                            "language": t.language,
-                            "topics": state.last_topics,
-                        },
-                    )
-                ],
-            )
+            return EngineOutput([], [self._handoff_event(state, t)])
         return EngineOutput(
             [Reply(t._("I do not know this command.") + "\n\n" + self.help_text(t), rtl=t.rtl)]
         )
@@ -579,19 +567,7 @@ class DialogueEngine:
                     [event],
                 )
         if data == "h":
-            return EngineOutput(
-                [],
-                [
-                    Event(
-                        "handoff",
-                        {
-                            "question": state.last_text or "",
-                            "language": t.language,
-                            "topics": state.last_topics,
-                        },
-                    )
-                ],
-            )
+            return EngineOutput([], [self._handoff_event(state, t)])
         if kind == "l" and rest in LANGUAGES:
             return self._choose_language(state, incoming, rest, now)
         if kind == "a" and rest in ("young", "adult") and state.last_topics:
@@ -714,6 +690,18 @@ class DialogueEngine:
         return EngineOutput([Reply(text, buttons=buttons, rtl=t.rtl)])
 
     # -- building blocks ------------------------------------------------------------------
+
+    @staticmethod
+    def _handoff_event(state: ConversationState, t: Texts) -> Event:
+        """The person wants a human: what the hand-off needs to open or reuse a case."""
+        return Event(
+            "handoff",
+            {
+                "question": state.last_text or "",
+                "language": t.language,
+                "topics": state.last_topics,
+            },
+        )
 
     def _please_write(self, t: Texts) -> Reply:
         return Reply(

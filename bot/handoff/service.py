@@ -251,20 +251,13 @@ class HandoffService:
             )
             session.add(mapping)
             await session.flush()
-            ticket.first_answer_at = ticket.first_answer_at or now
-            ticket.last_adviser_message_at = now
-            await enqueue(
+            await self._answer_person(
                 session,
-                chat_id=person.external_id,
-                kind="copy",
-                ticket_id=ticket.id,
-                direction="to_person",
-                now=now,
-                payload={
-                    "from_chat_id": chat_id,
-                    "message_id": message_id,
-                    "mapping_id": mapping.id,
-                },
+                ticket,
+                person,
+                "copy",
+                {"from_chat_id": chat_id, "message_id": message_id, "mapping_id": mapping.id},
+                now,
             )
 
     async def _command(
@@ -313,17 +306,7 @@ class HandoffService:
                 )
                 await self._to_topic(session, ticket, hint, now)
                 return
-            ticket.first_answer_at = ticket.first_answer_at or now
-            ticket.last_adviser_message_at = now
-            await enqueue(
-                session,
-                chat_id=person.external_id,
-                kind="text",
-                ticket_id=ticket.id,
-                direction="to_person",
-                now=now,
-                payload={"text": html},
-            )
+            await self._answer_person(session, ticket, person, "text", {"text": html}, now)
             await self._to_topic(session, ticket, f"Gesendet ({ticket.language}).", now)
         else:
             await self._to_topic(
@@ -484,6 +467,28 @@ class HandoffService:
                 )
 
     # -- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    async def _answer_person(
+        session: AsyncSession,
+        ticket: HandoffTicket,
+        person: Person,
+        kind: str,
+        payload: dict,
+        now: dt.datetime,
+    ) -> None:
+        """An adviser's answer on its way to the person; the first one starts the clock."""
+        ticket.first_answer_at = ticket.first_answer_at or now
+        ticket.last_adviser_message_at = now
+        await enqueue(
+            session,
+            chat_id=person.external_id,
+            kind=kind,
+            ticket_id=ticket.id,
+            direction="to_person",
+            now=now,
+            payload=payload,
+        )
 
     async def _to_topic(
         self, session: AsyncSession, ticket: HandoffTicket, text: str, now: dt.datetime
