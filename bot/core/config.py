@@ -42,7 +42,6 @@ class Settings(BaseSettings):
     handoff_internal_prefix: str = "#intern"
     handoff_reminder_minutes: int = Field(default=120, ge=1)
     handoff_idle_close_hours: int = Field(default=72, ge=1)
-    handoff_show_names: bool = False
     flood_limit: int = Field(default=15, ge=1)  # people write in fragments; 40 at once is a flood
     flood_window_seconds: float = Field(default=10.0, gt=0)
 
