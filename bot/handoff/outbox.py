@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -225,10 +225,3 @@ class OutboxWorker:
 
 class _NotYet(Exception):
     """The row depends on something not delivered yet."""
-
-
-async def pending_count(session: AsyncSession) -> int:
-    rows = await session.scalars(
-        select(OutboxMessage.id).where(or_(OutboxMessage.status == "pending"))
-    )
-    return len(rows.all())

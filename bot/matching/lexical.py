@@ -292,12 +292,3 @@ class LexicalIndex:
         total = np.minimum(1.0, best + SECOND_PHRASE_BONUS * second)
         scores = {self._owners[i]: float(total[i]) for i in np.nonzero(total)[0]}
         return LexicalResult(scores, dict(votes), matched, len(words))
-
-
-def explain(index: LexicalIndex, text: str, limit: int = 8) -> list[tuple[float, PhraseEntry]]:
-    """The best-scoring phrases for `text` (for staff tooling and debugging)."""
-    words = normalize(text).split()[:200]
-    similarity, _ = index._word_similarity(words + _variants(words))
-    scores = index._phrase_scores(similarity)
-    best = np.argsort(-scores)[:limit]
-    return [(round(float(scores[i]), 3), index._entries[i]) for i in best if scores[i] > 0]

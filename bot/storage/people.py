@@ -53,12 +53,6 @@ async def person_for_update(
     return person
 
 
-async def find_person(session: AsyncSession, channel: str, external_id: int) -> Person | None:
-    return await session.scalar(
-        select(Person).where(Person.channel == channel, Person.external_id == external_id)
-    )
-
-
 async def load_state(session: AsyncSession, person: Person) -> dict[str, Any]:
     row = await session.get(ConversationState, person.id)
     return dict(row.state) if row is not None else {}

@@ -83,10 +83,6 @@ class FakeClock:
         return self.now
 
 
-def texts_to(standin: BotApiStandIn, chat_id: int) -> list[str]:
-    return [c.params["text"] for c in standin.sent(chat_id)]
-
-
 def buttons_of(call) -> list[str]:
     markup = call.params.get("reply_markup") or {}
     return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
