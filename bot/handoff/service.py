@@ -368,15 +368,7 @@ class HandoffService:
                     "again."
                 )
             )
-            await enqueue(
-                session,
-                chat_id=person.external_id,
-                kind="text",
-                ticket_id=ticket.id,
-                direction="to_person",
-                now=now,
-                payload={"text": escape(message)},
-            )
+            await _to_person(session, ticket, person, "text", {"text": escape(message)}, now)
         labels = {
             "adviser": "von der Beratung",
             "person": "von der Person",
@@ -456,15 +448,7 @@ class HandoffService:
             if row is not None:
                 row.state = state.to_dict()
             for reply in engine.handoff_unavailable(state, texts(ticket.language), now):
-                await enqueue(
-                    session,
-                    chat_id=person.external_id,
-                    kind="text",
-                    ticket_id=ticket.id,
-                    direction="to_person",
-                    now=now,
-                    payload={"text": reply_html(reply)},
-                )
+                await _to_person(session, ticket, person, "text", {"text": reply_html(reply)}, now)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -480,15 +464,7 @@ class HandoffService:
         """An adviser's answer on its way to the person; the first one starts the clock."""
         ticket.first_answer_at = ticket.first_answer_at or now
         ticket.last_adviser_message_at = now
-        await enqueue(
-            session,
-            chat_id=person.external_id,
-            kind=kind,
-            ticket_id=ticket.id,
-            direction="to_person",
-            now=now,
-            payload=payload,
-        )
+        await _to_person(session, ticket, person, kind, payload, now)
 
     async def _to_topic(
         self, session: AsyncSession, ticket: HandoffTicket, text: str, now: dt.datetime
@@ -558,4 +534,24 @@ async def open_ticket(session: AsyncSession, person_id: int) -> HandoffTicket | 
         .where(HandoffTicket.person_id == person_id, HandoffTicket.status == "open")
         .order_by(HandoffTicket.id.desc())
         .limit(1)
+    )
+
+
+async def _to_person(
+    session: AsyncSession,
+    ticket: HandoffTicket,
+    person: Person,
+    kind: str,
+    payload: dict,
+    now: dt.datetime,
+) -> None:
+    """Queue a message of this case for the person's chat."""
+    await enqueue(
+        session,
+        chat_id=person.external_id,
+        kind=kind,
+        ticket_id=ticket.id,
+        direction="to_person",
+        now=now,
+        payload=payload,
     )

@@ -94,16 +94,7 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None:
             return
-        await self._handle(
-            update,
-            Incoming(
-                "text",
-                message.text or "",
-                telegram_language=self._language(update),
-                chat_id=message.chat_id,
-                message_id=message.message_id,
-            ),
-        )
+        await self._handle(update, self._incoming(update, message, "text", message.text or ""))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -124,15 +115,15 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or message.location is None:
             return
+        location = message.location
         await self._handle(
             update,
-            Incoming(
+            self._incoming(
+                update,
+                message,
                 "location",
-                latitude=message.location.latitude,
-                longitude=message.location.longitude,
-                telegram_language=self._language(update),
-                chat_id=message.chat_id,
-                message_id=message.message_id,
+                latitude=location.latitude,
+                longitude=location.longitude,
             ),
         )
 
@@ -141,17 +132,23 @@ class TelegramAdapter:
         if message is None:
             return
         await self._handle(
-            update,
-            Incoming(
-                "media",
-                media=_media_kind(message),
-                telegram_language=self._language(update),
-                chat_id=message.chat_id,
-                message_id=message.message_id,
-            ),
+            update, self._incoming(update, message, "media", media=_media_kind(message))
         )
 
     # -- the common path ------------------------------------------------------------------
+
+    def _incoming(
+        self, update: Update, message: Message, kind: str, text: str = "", **extra: object
+    ) -> Incoming:
+        """Engine input for a message, with the ids needed to relay it to advisers."""
+        return Incoming(
+            kind,  # type: ignore[arg-type]
+            text,
+            telegram_language=self._language(update),
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            **extra,  # type: ignore[arg-type]
+        )
 
     @staticmethod
     def _language(update: Update) -> str | None:
