@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("purge", help="delete personal data past the retention period")
     sub.add_parser("cases", help="open hand-off cases and response-time figures")
+    dem = sub.add_parser("demand", help="what people asked for (monitoring for the office)")
+    dem.add_argument("--days", type=int, default=30, help="period in days (default 30)")
+    dem.add_argument("--show", type=int, default=20, help="unanswered questions to list")
     return parser
 
 
@@ -89,6 +92,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from bot.commands.run import run
 
         return run
+    if args.command == "demand":
+        from bot.commands.demand import demand
+
+        return demand
     if args.command == "cases":
         from bot.commands.cases import cases
 
