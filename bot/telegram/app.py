@@ -88,6 +88,7 @@ def build_application(services: Services) -> Application:
             )
         )
     private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("stats", adapter.on_stats, private))
     application.add_handler(CommandHandler([c for c, _ in COMMANDS], adapter.on_command, private))
     application.add_handler(MessageHandler(private & filters.COMMAND, adapter.on_command))
     application.add_handler(

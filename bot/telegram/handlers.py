@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from html import escape
 from typing import TypeVar
 
 from telegram import Bot, Chat, Message, Update
@@ -19,7 +20,7 @@ from bot.dialogue.messages import Incoming, Reply
 from bot.dialogue.service import DialogueService
 from bot.i18n import texts
 from bot.telegram.flood import FloodGuard, Verdict
-from bot.telegram.render import keyboard, reply_html, shorten
+from bot.telegram.render import LIMIT, keyboard, reply_html, shorten
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -89,6 +90,26 @@ class TelegramAdapter:
                 "command", name, argument=argument.strip(), telegram_language=self._language(update)
             ),
         )
+
+    async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/stats: the demand report, for staff only (STAFF_USER_IDS); others get the usual
+        answer to an unknown command, so the command's existence reveals nothing."""
+        user, chat = update.effective_user, update.effective_chat
+        staff = self.service.services.settings.staff_user_ids
+        if user is None or chat is None or user.id not in staff:
+            await self.on_command(update, context)
+            return
+        from bot.commands.demand import demand_report
+
+        engine = await self.service.engine()
+        async with self.service.services.sessions() as session:
+            report = await demand_report(session, engine.knowledge, days=30, show=10)
+        for part in shorten(escape(report), LIMIT - len("<pre></pre>")):
+            await with_retries(
+                lambda text=f"<pre>{part}</pre>": self.bot.send_message(
+                    chat.id, text, parse_mode=ParseMode.HTML
+                )
+            )
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

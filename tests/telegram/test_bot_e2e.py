@@ -55,6 +55,7 @@ async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object]]:
             "telegram_api_base_url": standin.base_url,
             "flood_limit": 8,
             "flood_window_seconds": 10.0,
+            "staff_user_ids": frozenset({777}),
         }
     )
     application = build_application(services)
@@ -258,3 +259,18 @@ async def test_an_error_gets_an_apology_and_the_bot_survives(bot, monkeypatch) -
     standin.message(701, "Ich suche einen Kitaplatz", language="de")
     await standin.settle()
     assert len(standin.sent(701)) > 1
+
+
+async def test_stats_only_for_staff(bot) -> None:
+    standin, _ = bot
+    standin.message(778, "Ich suche eine Wohnung in Cracau", language="de")
+    await standin.settle()
+    standin.message(777, "/stats", language="de")
+    standin.message(778, "/stats", language="de")
+    await standin.settle()
+    report = standin.sent(777)[-1].params["text"]
+    assert report.startswith("<pre>") and "Anfragen der letzten 30 Tage" in report
+    assert "Wohnen und Leben" in report and "Cracau 1" in report
+    assert_valid_html(report)
+    other = standin.sent(778)[-1].params["text"]
+    assert "Anfragen" not in other  # non-staff get the usual unknown-command answer
