@@ -11,7 +11,7 @@ from bot.core.config import Settings
 from bot.core.languages import normalise_language
 from bot.dialogue.cards import localized
 from bot.dialogue.engine import DialogueEngine
-from bot.matching.matcher import Matcher
+from bot.dialogue.service import DialogueService
 from bot.services import open_services
 
 
@@ -53,9 +53,7 @@ async def ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     services = await open_services(settings)
     try:
-        assert services.knowledge is not None
-        matcher = Matcher(services.knowledge, services.semantic, services.embeddings)
-        engine = DialogueEngine(services.knowledge, matcher)
+        engine = await DialogueService(services).engine()
         if not args.batch:
             print(_render(answer(engine, " ".join(args.text), args.lang), args.json))
             return 0

@@ -23,7 +23,6 @@ from bot.dialogue.state import ConversationState
 from bot.i18n import Texts, texts
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Offer, Scope
-from bot.matching.langid import LanguageGuess, detect_language
 from bot.matching.matcher import Matcher, MatchResult
 
 MAX_CARDS = 3
@@ -751,6 +750,3 @@ def _bare_number(text: str) -> int | None:
         else int(unicodedata.numeric(digits[0]))
     )
     return value if 5 <= value <= 99 else None
-
-
-__all__ = ["DialogueEngine", "LanguageGuess", "clean_text", "detect_language"]

@@ -113,8 +113,6 @@ class LexicalResult:
 
     scores: dict[tuple[str, str], float]
     language_votes: dict[str, float]
-    matched_words: int  # message words that matched any vocabulary word
-    total_words: int
 
     def best(self, kind: str) -> dict[str, float]:
         return {owner: s for (k, owner), s in self.scores.items() if k == kind}
@@ -205,24 +203,21 @@ class LexicalIndex:
     def size(self) -> int:
         return len(self._entries)
 
-    def _word_similarity(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Best similarity (0..1) of every vocabulary word to any message word, and per message
-        word whether it resembles some vocabulary word at all."""
+    def _word_similarity(self, words: list[str]) -> np.ndarray:
+        """Best similarity (0..1) of every vocabulary word to any message word."""
         best = np.zeros(len(self._vocab), dtype=np.float32)
         if not words or not self._vocab:
-            return best, np.zeros(len(words), dtype=bool)
+            return best
         ratios = process.cdist(
             words, self._vocab, scorer=fuzz.ratio, dtype=np.uint8, workers=1, score_cutoff=70
         ).astype(np.float32)
         ratios[ratios < self._required[None, :]] = 0
         best = ratios.max(axis=0) / 100.0
-        word_hit = ratios.max(axis=1) > 0
-        for i, word in enumerate(words):
+        for word in set(words):
             for vid in self._affix_matches(word):
-                word_hit[i] = True
                 if best[vid] < AFFIX_SCORE:
                     best[vid] = AFFIX_SCORE
-        return best, word_hit
+        return best
 
     def _affix_matches(self, word: str) -> Iterable[int]:
         vocab_id = self._vocab_id
@@ -266,10 +261,9 @@ class LexicalIndex:
         """Score `text`; `language`, when known for sure, damps fuzzy foreign matches."""
         words = normalize(text).split()
         words = words[:200]  # a pasted letter must not make matching slow
-        similarity, word_hit = self._word_similarity(words + _variants(words))
-        matched = int(word_hit[: len(words)].sum())
+        similarity = self._word_similarity(words + _variants(words))
         if not self._entries:
-            return LexicalResult({}, {}, 0, len(words))
+            return LexicalResult({}, {})
 
         phrase_scores = self._phrase_scores(similarity, language)
         for pid in np.nonzero(self._is_intent & (phrase_scores > 0))[0]:
@@ -291,4 +285,4 @@ class LexicalIndex:
             votes[lang] = max(votes[lang], s)
         total = np.minimum(1.0, best + SECOND_PHRASE_BONUS * second)
         scores = {self._owners[i]: float(total[i]) for i in np.nonzero(total)[0]}
-        return LexicalResult(scores, dict(votes), matched, len(words))
+        return LexicalResult(scores, dict(votes))

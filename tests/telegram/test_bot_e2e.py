@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.storage.models import ConversationState, Person
-from bot.telegram.app import ALLOWED_UPDATES, build_application, start_background
 from tests.botapi_standin import BotApiStandIn
+from tests.telegram.running import start_bot, stop_bot
 
 ALLOWED_TAGS = {"b", "i", "a", "u", "s", "code", "pre"}
 
@@ -58,21 +58,12 @@ async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object]]:
             "staff_user_ids": frozenset({777}),
         }
     )
-    application = build_application(services)
-    await application.bot_data["adapter"].service.engine()  # build the matcher before timing
-    await application.initialize()
-    await start_background(application, services, purge=False)
-    await application.start()
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-    )
+    application = await start_bot(services)
     clock = FakeClock()
     application.bot_data["adapter"].flood.clock = clock
     services.clock = clock  # the flood test moves time forward instead of sleeping
     yield standin, services
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
+    await stop_bot(application)
     await standin.stop()
 
 

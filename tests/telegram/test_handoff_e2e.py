@@ -11,30 +11,11 @@ from sqlalchemy import select
 
 from bot.commands.cases import figures
 from bot.storage.models import HandoffTicket, utcnow
-from bot.telegram.app import ALLOWED_UPDATES, build_application, start_background, stop_background
 from tests.botapi_standin import BotApiStandIn
+from tests.telegram.running import start_bot, stop_bot
 
 ADVISERS = -1001234567890
 ADVISER = 9001
-
-
-async def start_bot(standin: BotApiStandIn, services):
-    application = build_application(services)
-    await application.bot_data["adapter"].service.engine()
-    await application.initialize()
-    await start_background(application, services, purge=False)
-    await application.start()
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-    )
-    return application
-
-
-async def stop_bot(application) -> None:
-    await application.updater.stop()
-    await stop_background(application)
-    await application.stop()
-    await application.shutdown()
 
 
 @pytest.fixture
@@ -48,7 +29,7 @@ async def env(services) -> AsyncIterator[tuple[BotApiStandIn, object, list]]:
             "adviser_chat_id": ADVISERS,
         }
     )
-    apps = [await start_bot(standin, services)]
+    apps = [await start_bot(services)]
     yield standin, services, apps
     await stop_bot(apps[-1])
     await standin.stop()
@@ -108,7 +89,7 @@ async def test_case_both_ways_with_restart_notes_offer_and_template(env) -> None
 
     # restart: a new application (another process would do the same) continues the case
     await stop_bot(apps.pop())
-    apps.append(await start_bot(standin, services))
+    apps.append(await start_bot(services))
 
     adviser_says(standin, thread, "Guten Tag, ich helfe Ihnen gern.")
     adviser_says(standin, thread, "#intern Person wirkt gestresst")
