@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="run the Telegram bot (long polling)")
 
+    serve = sub.add_parser(
+        "serve", help="the web application: staff workspace, HSDS API, webhook, metrics"
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="trust X-Forwarded-* headers from any proxy (only behind a reverse proxy)",
+    )
+
     ask = sub.add_parser("ask", help="answer one question (or JSON Lines with --batch)")
     ask.add_argument("--lang", type=_language, help="language of the question")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
@@ -92,6 +101,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from bot.commands.run import run
 
         return run
+    if args.command == "serve":
+        from bot.commands.serve import serve
+
+        return serve
     if args.command == "demand":
         from bot.commands.demand import demand
 

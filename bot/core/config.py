@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     adviser_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
 
+    # The web application (`wegweiser serve`): staff workspace, HSDS API, webhook, operations.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    wegweiser_password: SecretStr | None = None  # for `staff add` / `staff passwd` without a prompt
+    hsds_include_samples: bool = False
+
     # Operational knobs beyond the contract; all have safe defaults.
     retention_days: int = Field(default=180, ge=1)
     handoff_internal_prefix: str = "#intern"
@@ -59,10 +67,29 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("adviser_chat_id", mode="before")
+    @field_validator(
+        "adviser_chat_id",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "wegweiser_password",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be the public https:// URL of /telegram/webhook")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        return self
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -93,8 +120,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']).upper()}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
+            (f"{'.'.join(str(p) for p in err['loc']).upper()}: " if err["loc"] else "")
+            + err["msg"].removeprefix("Value error, ")
             for err in exc.errors()
         )
         raise ConfigError(f"configuration error: {problems}") from None

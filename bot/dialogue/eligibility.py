@@ -117,7 +117,7 @@ def read_profile(text: str, knowledge: Knowledge, previous: Profile | None = Non
             profile.age = int(match.group(1))
             break
     for city in knowledge.cities:
-        names = [city.id, *city.name.values(), *city.aliases]
+        names = [city.id, *city.names()]
         if any(_contains_phrase(plain, n) for n in names):
             profile.city = city.id
             if profile.district and knowledge.districts.get(profile.district, (None,))[0] != city:
@@ -139,7 +139,7 @@ def find_district(plain: str, knowledge: Knowledge, prefer_city: str | None = No
     """A district named in the (normalised) text; ambiguous names resolve to `prefer_city`."""
     found: list[tuple[int, str]] = []
     for district_id, (city, district) in knowledge.districts.items():
-        for name in (district.name, *district.aliases):
+        for name in district.names():
             if len(normalize(name)) >= 4 and _contains_phrase(plain, name):
                 found.append((0 if city.id == prefer_city else 1, district_id))
     return min(found)[1] if found else None

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from bot.core.languages import LANGUAGES
 from bot.knowledge.model import ALL_CONTRACT_TOPIC_IDS, Knowledge
 from bot.knowledge.schema import (
+    ExemplarsFile,
     HandoffFile,
     IntentsFile,
     Offer,
@@ -113,6 +114,10 @@ def load_knowledge(root: Path) -> LoadResult:
     if (root / "handoff.yaml").exists():
         _, parsed_handoff = out.parse(root / "handoff.yaml", HandoffFile)
         handoff = parsed_handoff or handoff
+    exemplars = ExemplarsFile()
+    if (root / "exemplars.yaml").exists():
+        _, parsed_exemplars = out.parse(root / "exemplars.yaml", ExemplarsFile)
+        exemplars = parsed_exemplars or exemplars
 
     offers: dict[str, tuple[YamlDocument, Offer]] = {}
     offer_files = sorted((root / "offers").glob("*.yaml")) if (root / "offers").is_dir() else []
@@ -147,6 +152,7 @@ def load_knowledge(root: Path) -> LoadResult:
             intents=intents,
             templates=tuple(handoff.templates),
             office_hours=handoff.office_hours,
+            exemplars=exemplars,
             offers={oid: offer for oid, (_, offer) in sorted(offers.items())},
         )
         for topic_id, listed in knowledge.offers_by_topic.items():

@@ -11,6 +11,7 @@ from typing import Any, Final
 from bot.knowledge.schema import (
     City,
     District,
+    ExemplarsFile,
     FieldOfAction,
     IntentsFile,
     Offer,
@@ -65,6 +66,7 @@ class Knowledge:
     templates: tuple[Template, ...] = ()
     offers: dict[str, Offer] = field(default_factory=dict)
     office_hours: str = "Mo-Fr 09:00-16:00"  # when the advisers answer (OSM opening_hours)
+    exemplars: ExemplarsFile = field(default_factory=ExemplarsFile)
 
     @cached_property
     def topics(self) -> dict[str, Topic]:
@@ -101,6 +103,7 @@ class Knowledge:
             "intents": self.intents.model_dump(mode="json", exclude_none=True),
             "templates": [t.model_dump(mode="json", exclude_none=True) for t in self.templates],
             "office_hours": self.office_hours,
+            "exemplars": self.exemplars.model_dump(mode="json", exclude_none=True),
             "offers": [o.model_dump(mode="json", exclude_none=True) for o in self.offers.values()],
         }
 
@@ -113,6 +116,7 @@ class Knowledge:
             intents=IntentsFile.model_validate(data["intents"]),
             templates=tuple(Template.model_validate(t) for t in data.get("templates", [])),
             office_hours=data.get("office_hours", "Mo-Fr 09:00-16:00"),
+            exemplars=ExemplarsFile.model_validate(data.get("exemplars") or {}),
             offers={o["id"]: Offer.model_validate(o) for o in data["offers"]},
         )
 

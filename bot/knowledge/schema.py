@@ -15,6 +15,7 @@ from opening_hours import OpeningHours
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -79,6 +80,15 @@ def _check_lexicon(value: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 Lexicon = Annotated[dict[str, list[str]], AfterValidator(_check_lexicon)]
+
+
+def _plain_list_is_german(value: object) -> object:
+    """Aliases may be written as a plain list (read as German spellings) or per language."""
+    return {"de": value} if isinstance(value, list) else value
+
+
+# Other spellings of a place per language: any script, transliterations, short forms.
+Aliases = Annotated[Lexicon, BeforeValidator(_plain_list_is_german)]
 LatLon = tuple[Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]]
 
 
@@ -108,7 +118,11 @@ class District(Strict):
     id: Annotated[str, Field(pattern=SLUG.pattern)]
     name: str
     center: LatLon
-    aliases: list[str] = Field(default_factory=list)
+    aliases: Aliases = Field(default_factory=dict)
+
+    def names(self) -> list[str]:
+        """The official name and every alias, in every language."""
+        return [self.name, *(a for words in self.aliases.values() for a in words)]
 
 
 class City(Strict):
@@ -116,8 +130,16 @@ class City(Strict):
     name: GermanRequired
     center: LatLon
     bbox: tuple[float, float, float, float]
-    aliases: list[str] = Field(default_factory=list)
+    aliases: Aliases = Field(default_factory=dict)
     districts: list[District] = Field(default_factory=list)
+
+    def names(self) -> list[str]:
+        """The city's names in every language and every alias."""
+        return list(
+            dict.fromkeys(
+                [*self.name.values(), *(a for words in self.aliases.values() for a in words)]
+            )
+        )
 
     @field_validator("bbox")
     @classmethod
@@ -140,10 +162,15 @@ class RegionsFile(Strict):
 
 
 class EmergencyKind(StrEnum):
-    VIOLENCE = "violence"
-    SELF_HARM = "self_harm"
-    MEDICAL = "medical"
-    FIRE = "fire"
+    """Kinds of acute danger; each gets the numbers and helplines that fit it."""
+
+    MEDICAL = "medical"  # unconscious, not breathing, heavy bleeding, heart attack → 112
+    POISONING = "poisoning"  # overdose, swallowed pills or cleaner → 112 and the Giftnotruf
+    FIRE = "fire"  # fire, smoke, gas → 112
+    VIOLENCE = "violence"  # attack, weapon, threat to kill, kidnapping → 110
+    DOMESTIC_VIOLENCE = "domestic_violence"  # violence by a partner or family → 110, 116 016
+    SELF_HARM = "self_harm"  # suicidal thoughts, self-harm → 112 and the Telefonseelsorge
+    CHILD_DANGER = "child_danger"  # a child is hurt, abused or missing → 110/112
 
 
 class IntentsFile(Strict):
@@ -151,6 +178,31 @@ class IntentsFile(Strict):
     emergency: dict[EmergencyKind, Lexicon]
     greeting: Lexicon = Field(default_factory=dict)
     thanks: Lexicon = Field(default_factory=dict)
+    help: Lexicon = Field(default_factory=dict)  # "help" alone: show what the bot can do
+
+
+# --- exemplars.yaml ------------------------------------------------------------------------
+
+
+class OutsideCategory(Strict):
+    """A kind of need outside the directory's remit (pets, taxes, buying a car, jokes…)."""
+
+    id: Annotated[str, Field(pattern=TOPIC_ID.pattern)]
+    name: GermanAndEnglish
+    examples: Lexicon = Field(default_factory=dict)
+
+
+class ExemplarsFile(Strict):
+    """Whole example messages for the semantic safety layers (not topic vocabulary).
+
+    * `emergency`: acute danger in words that the phrase lists of intents.yaml may miss;
+    * `ordinary`: questions that sound alarming but are not emergencies (hard negatives);
+    * `outside`: needs the directory does not cover, answered honestly with "no offer".
+    """
+
+    emergency: dict[EmergencyKind, Lexicon] = Field(default_factory=dict)
+    ordinary: Lexicon = Field(default_factory=dict)
+    outside: list[OutsideCategory] = Field(default_factory=list)
 
 
 # --- templates.yaml ------------------------------------------------------------------------
@@ -235,6 +287,7 @@ class Offer(Strict):
     name: GermanRequired
     provider: str | None = None
     topics: list[Annotated[str, Field(pattern=TOPIC_ID.pattern)]] = Field(min_length=1)
+    summary: Localized | None = None  # what the offer does, in one short line (cards)
     description: GermanAndEnglish
     target_group: TargetGroup = Field(default_factory=TargetGroup)
     languages: list[Annotated[str, Field(pattern=LANGUAGE_CODE.pattern)]] = Field(
@@ -254,6 +307,7 @@ class Offer(Strict):
     cost_note: Localized | None = None
     keywords: Lexicon = Field(default_factory=dict)
     emergency: bool = False
+    emergency_kinds: list[EmergencyKind] = Field(default_factory=list)  # which dangers it serves
     last_reviewed: dt.date
     source: Annotated[str, Field(min_length=1)]
 
@@ -275,6 +329,8 @@ class Offer(Strict):
             raise ValueError("a local offer needs address and coordinates (or use scope: city)")
         if not (self.phone or self.email or self.website or self.address):
             raise ValueError("an offer needs at least one way to reach it")
+        if self.emergency_kinds and not self.emergency:
+            raise ValueError("emergency_kinds is only for offers with emergency: true")
         return self
 
     @property

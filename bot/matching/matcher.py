@@ -91,8 +91,8 @@ class Matcher:
         self.knowledge = knowledge
         self.semantic = semantic
         self.tuning = tuning or MatchTuning()
-        places = [n for c in knowledge.cities for n in (*c.name.values(), *c.aliases)]
-        places += [n for c in knowledge.cities for d in c.districts for n in (d.name, *d.aliases)]
+        places = [n for c in knowledge.cities for n in c.names()]
+        places += [n for c in knowledge.cities for d in c.districts for n in d.names()]
         self.lexical = LexicalIndex(_phrases(knowledge), place_names=places)
         self._topic_ids = list(knowledge.topics)
         self._topic_pos = {t: i for i, t in enumerate(self._topic_ids)}

@@ -65,3 +65,19 @@ def test_wrong_values_give_one_clear_line(
 )
 def test_language_codes_are_normalised(code: str | None, expected: str | None) -> None:
     assert normalise_language(code) == expected
+
+
+def test_webhook_url_needs_https_and_a_secret() -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET is required"):
+        load_settings(
+            _env_file=None, telegram_webhook_url="https://bot.example.org/telegram/webhook"
+        )
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_URL: must be the public https://"):
+        load_settings(
+            _env_file=None,
+            telegram_webhook_url="http://x/telegram/webhook",
+            telegram_webhook_secret="s",
+        )
+    settings = load_settings(_env_file=None)
+    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8080)
+    assert settings.telegram_webhook_url is None and not settings.hsds_include_samples

@@ -1,0 +1,1 @@
+"""The web adapter: staff workspace, HSDS read API, Telegram webhook, health and metrics."""
