@@ -3,37 +3,15 @@ at most 4,096 characters, never empty."""
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.dialogue.messages import OfferCard, Reply
+from bot.dialogue.html import reply_html
+from bot.dialogue.messages import Reply
+
+__all__ = ["CALLBACK_LIMIT", "LIMIT", "keyboard", "reply_html", "shorten"]
 
 LIMIT = 4096
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
-
-
-def card_html(card: OfferCard) -> str:
-    lines = [f"<b>{escape(card.title)}</b>"]
-    if card.why:
-        lines.append(f"<i>{escape(card.why)}</i>")
-    if card.description:
-        lines.append(escape(card.description))
-    lines.append("")
-    for line in card.lines:
-        value = escape(line.value)
-        if line.url and line.url.startswith(("https://", "http://")):
-            value = f'<a href="{escape(line.url, quote=True)}">{value}</a>'
-        lines.append(f"<b>{escape(line.label)}:</b> {value}")
-    if card.note:
-        lines.append(f"\n<i>{escape(card.note)}</i>")
-    return "\n".join(lines)
-
-
-def reply_html(reply: Reply) -> str:
-    parts = [escape(reply.text)] if reply.text else []
-    parts += [card_html(c) for c in reply.cards]
-    return "\n\n".join(parts)
 
 
 def shorten(html: str, limit: int = LIMIT) -> list[str]:
