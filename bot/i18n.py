@@ -19,6 +19,7 @@ from babel.dates import format_time, get_day_names
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 from bot.core.paths import shipped
@@ -90,6 +91,10 @@ class Texts:
 
     def time(self, value: dt.time) -> str:
         return format_time(value, format="short", locale=self.locale)
+
+    def decimal(self, value: float, pattern: str | None = None) -> str:
+        """A number in this locale's format ("0,6" in German, "0.6" in English)."""
+        return format_decimal(value, format=pattern, locale=self.locale)
 
     def join(self, items: list[str]) -> str:
         return format_list(items, locale=self.locale) if items else ""

@@ -17,7 +17,7 @@ from bot.services import open_services
 
 def answer(engine: DialogueEngine, text: str, language: str | None) -> dict[str, Any]:
     assessment = engine.assess(text, language)
-    lang = language or assessment.language
+    lang = assessment.language
     return {
         "language": lang,
         "action": assessment.action,

@@ -1,6 +1,14 @@
-"""Offer cards in the person's language: name, why it fits, description, address with a map
-link, opening hours (Babel weekday and time names) with "open now", contact, languages spoken,
-appointment, cost. German is the fallback for texts not translated yet."""
+"""Offer cards in the person's language.
+
+* A **compact** card (an answer shows up to three in one message, so it fits a phone): the name,
+  what the offer does in one line, where (with the district, and the distance only after a shared
+  location), when with "open now", and one way to reach it.
+* A **full** card (the "details" button, advisers' `/offer`): also why it fits, the description,
+  a map link, every contact, languages spoken, appointment and cost.
+
+Texts fall back to English, then German, when a translation is missing, and the card says so in
+one short line. Weekdays, times and distances are formatted for the person's locale (Babel).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,8 @@ from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Appointment, Cost, Offer, Scope
 
 BERLIN = ZoneInfo("Europe/Berlin")
+FALLBACK_ORDER = ("en", "de")  # when a text is missing in the person's language
+SUMMARY_LENGTH = 90
 
 APPOINTMENT = {
     Appointment.REQUIRED: _("Appointment needed"),
@@ -31,9 +41,18 @@ COST = {
 
 
 def localized(values: dict[str, str] | None, language: str) -> str:
+    return localized_with_source(values, language)[0]
+
+
+def localized_with_source(values: dict[str, str] | None, language: str) -> tuple[str, str | None]:
+    """The text in `language`, else English, else German, else any; and the language used."""
     if not values:
-        return ""
-    return values.get(language) or values.get("de") or next(iter(values.values()))
+        return "", None
+    for lang in (language, *FALLBACK_ORDER):
+        if values.get(lang):
+            return values[lang], lang
+    lang, text = next(iter(values.items()))
+    return text, lang
 
 
 def map_link(offer: Offer) -> str | None:
@@ -100,6 +119,76 @@ def opening_lines(expression: str, t: Texts, now: dt.datetime) -> tuple[str, str
     return schedule, status
 
 
+def summary_of(offer: Offer, language: str) -> tuple[str, str | None]:
+    """What the offer does in one line: its summary, else the description's first sentence."""
+    if offer.summary:
+        return localized_with_source(offer.summary, language)
+    text, used = localized_with_source(offer.description, language)
+    first = text.split(". ", 1)[0].rstrip(".")
+    if len(first) > SUMMARY_LENGTH:
+        first = first[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return first, used
+
+
+def _fallback_note(t: Texts, used: set[str | None]) -> str | None:
+    others = sorted(lang for lang in used if lang and lang != t.language)
+    if not others:
+        return None
+    return t._(
+        "Some details are only available in {languages}.",
+        languages=t.join([t.language_name(lang) for lang in others]),
+    )
+
+
+def _place_line(
+    offer: Offer, knowledge: Knowledge, t: Texts, distance_km: float | None, *, compact: bool
+) -> CardLine | None:
+    if offer.scope is Scope.NATIONWIDE:
+        return CardLine(
+            t._("Where"), t._("Nationwide, by phone or online"), icon="📍" if compact else None
+        )
+    if offer.address:
+        place = offer.address
+        if compact and offer.district and offer.district in knowledge.districts:
+            district = knowledge.districts[offer.district][1].name
+            if district.lower() not in place.lower():
+                place = f"{place} ({district})"
+        if distance_km is not None:
+            away = t._("{km} km away", km=t.decimal(distance_km, "#,##0.0"))
+            place = f"{place} · {away}"
+        return CardLine(t._("Address"), place, map_link(offer), icon="📍" if compact else None)
+    if offer.city:
+        city = knowledge.city_by_id.get(offer.city)
+        name = localized(city.name, t.language) if city else offer.city
+        return CardLine(t._("Where"), name, icon="📍" if compact else None)
+    return None
+
+
+def _contact_lines(offer: Offer, t: Texts, *, compact: bool) -> list[CardLine]:
+    lines = []
+    if offer.phone:
+        digits = "".join(ch for ch in offer.phone if ch.isdigit() or ch == "+")
+        lines.append(
+            CardLine(t._("Phone"), offer.phone, f"tel:{digits}", icon="☎" if compact else None)
+        )
+    if offer.email:
+        lines.append(
+            CardLine(
+                t._("E-mail"), offer.email, f"mailto:{offer.email}", icon="✉" if compact else None
+            )
+        )
+    if offer.website:
+        lines.append(
+            CardLine(
+                t._("Website"),
+                offer.website_str or "",
+                offer.website_str,
+                icon="🌐" if compact else None,
+            )
+        )
+    return lines[:1] if compact else lines
+
+
 def build_card(
     offer: Offer,
     knowledge: Knowledge,
@@ -108,49 +197,68 @@ def build_card(
     topic: str | None,
     now: dt.datetime,
     distance_km: float | None = None,
+    compact: bool = False,
+    number: int | None = None,
 ) -> OfferCard:
     lang = t.language
-    why = ""
-    if topic and topic in knowledge.topics:
-        why = localized(knowledge.topics[topic].name, lang)
+    title, title_lang = localized_with_source(offer.name, lang)
+    used: set[str | None] = {title_lang}
     lines: list[CardLine] = []
-    if offer.scope is Scope.NATIONWIDE:
-        lines.append(CardLine(t._("Where"), t._("Nationwide, by phone or online")))
-    elif offer.address:
-        place = offer.address
-        if distance_km is not None:
-            away = t._("{km} km away", km=f"{distance_km:.1f}")
-            place = f"{place} ({away})"
-        lines.append(CardLine(t._("Address"), place, map_link(offer)))
-    elif offer.city:
-        city = knowledge.city_by_id.get(offer.city)
-        lines.append(CardLine(t._("Where"), localized(city.name, lang) if city else offer.city))
+    place = _place_line(offer, knowledge, t, distance_km, compact=compact)
+    if place is not None:
+        lines.append(place)
     if offer.opening_hours:
         schedule, status = opening_lines(offer.opening_hours, t, now)
-        lines.append(CardLine(t._("Opening hours"), schedule))
-        if status:
-            lines.append(CardLine(t._("Now"), status))
-    if offer.phone:
-        digits = "".join(ch for ch in offer.phone if ch.isdigit() or ch == "+")
-        lines.append(CardLine(t._("Phone"), offer.phone, f"tel:{digits}"))
-    if offer.email:
-        lines.append(CardLine(t._("E-mail"), offer.email, f"mailto:{offer.email}"))
-    if offer.website:
-        lines.append(CardLine(t._("Website"), offer.website_str or "", offer.website_str))
-    if offer.languages:
-        names = [t.language_name(code) for code in offer.languages]
-        lines.append(CardLine(t._("Languages"), t.join(names)))
-    lines.append(CardLine(t._("Appointment"), t._(APPOINTMENT[offer.appointment])))
+        if compact:
+            lines.append(
+                CardLine(
+                    t._("Opening hours"), " · ".join(filter(None, [schedule, status])), icon="🕒"
+                )
+            )
+        else:
+            lines.append(CardLine(t._("Opening hours"), schedule))
+            if status:
+                lines.append(CardLine(t._("Now"), status))
+    lines += _contact_lines(offer, t, compact=compact)
     cost = t._(COST[offer.cost])
     if offer.cost_note:
-        cost = f"{cost} ({localized(offer.cost_note, lang)})"
-    lines.append(CardLine(t._("Cost"), cost))
-    note = t._("Sample entry: not a real contact.") if offer.sample else None
+        note_text, note_lang = localized_with_source(offer.cost_note, lang)
+        used.add(note_lang)
+        if not compact:
+            cost = f"{cost} ({note_text})"
+    if compact:
+        lines.append(
+            CardLine(
+                t._("Appointment"), f"{t._(APPOINTMENT[offer.appointment])} · {cost}", icon="ℹ"
+            )
+        )
+        description, description_lang = summary_of(offer, lang)
+        used.add(description_lang)
+        why = ""
+    else:
+        if offer.languages:
+            names = [t.language_name(code) for code in offer.languages]
+            lines.append(CardLine(t._("Languages"), t.join(names)))
+        lines.append(CardLine(t._("Appointment"), t._(APPOINTMENT[offer.appointment])))
+        lines.append(CardLine(t._("Cost"), cost))
+        if offer.target_group.note:
+            group, group_lang = localized_with_source(offer.target_group.note, lang)
+            used.add(group_lang)
+            lines.append(CardLine(t._("For whom"), group))
+        description, description_lang = localized_with_source(offer.description, lang)
+        used.add(description_lang)
+        why = ""
+        if topic and topic in knowledge.topics:
+            why = localized(knowledge.topics[topic].name, lang)
+    notes = [_fallback_note(t, used)]
+    if offer.sample:
+        notes.append(t._("Sample entry: not a real contact."))
     return OfferCard(
         offer_id=offer.id,
-        title=localized(offer.name, lang),
+        title=title,
         why=why,
-        description=localized(offer.description, lang),
+        description=description,
         lines=tuple(lines),
-        note=note,
+        note="\n".join(n for n in notes if n) or None,
+        number=number,
     )

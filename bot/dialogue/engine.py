@@ -1,10 +1,21 @@
 """The dialogue engine: `handle(state, incoming, now) -> EngineOutput`.
 
 Transport-independent: it reads the person's state and message and returns replies (text, offer
-cards, buttons) and events for the service layer to record. Telegram, the console chat and the
-tests all drive this one engine. Button data is short, public and validated here: it names only
-topics, fields, offers, cities and languages, never a person, so a forged or stale button can
-do no more than show a polite "expired" notice.
+cards, buttons), events for the service layer to record, and an `Outcome` that says what it
+decided (action, language, topics, offers) for scripts, benchmarks and monitoring.
+
+A text message goes through these steps, in this order:
+
+1. **Slots** (`slots.py`): place, age, status, gender and who the request is for are read and cut
+   out of the text, so "wohne in Magdeburg" or "ساكن" never decide a topic.
+2. **Language**: a message written clearly in one of our languages is answered in it (with a
+   one-tap offer to keep that language); otherwise the conversation goes on in its language.
+3. **Danger first**: an emergency (by kind) gets the numbers that fit, before anything else.
+4. **A conversation, not single questions**: a message that only carries slots ("Dresden",
+   "im 22", "and for my father? he is 60") completes the open request (kept for 30 minutes).
+5. **Topic**: answer with up to three compact offer cards in one message, ask back when it must
+   (age when youth and adult counselling split, a topic when unsure), or say honestly that
+   nothing in the directory fits and point to general counselling and to a person.
 """
 
 from __future__ import annotations
@@ -16,19 +27,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from bot.dialogue import eligibility
+from bot.dialogue import eligibility, replies
 from bot.dialogue.cards import build_card, localized
-from bot.dialogue.messages import Button, EngineOutput, Event, Incoming, OfferCard, Reply
-from bot.dialogue.state import ConversationState
+from bot.dialogue.messages import (
+    Button,
+    EngineOutput,
+    Event,
+    Incoming,
+    OfferCard,
+    Outcome,
+    Reply,
+)
+from bot.dialogue.slot_words import ROLES
+from bot.dialogue.slots import Slots, read_slots
+from bot.dialogue.state import ConversationState, OpenRequest, Profile
 from bot.i18n import Texts, texts
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Offer, Scope
+from bot.matching.langid import LanguageGuess
 from bot.matching.matcher import Matcher, MatchResult
+from bot.matching.normalize import normalize
 
 MAX_CARDS = 3
 CLARIFY_FLOOR = 0.18  # below this a topic is not even offered as a guess
 GENERAL_COUNSELLING_TOPIC = "migration_counselling"
+WOMEN_PROTECTION_TOPIC = "women_protection"
+YOUTH_AGE_LIMIT = 27
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Latin-script languages need more words than scripts that give the language away.
+CLEAR_WORDS = {"latin": 3, "other": 2}
 
 
 def clean_text(raw: str) -> str:
@@ -45,6 +72,7 @@ class Assessment:
     action: str
     language: str
     offers: list[tuple[Offer, float]]
+    outcome: Outcome | None = None
 
 
 class DialogueEngine:
@@ -60,50 +88,56 @@ class DialogueEngine:
             "media": self._on_media,
         }
 
-    # -- entry point ----------------------------------------------------------------------
+    # -- entry points ---------------------------------------------------------------------
 
     def handle(
         self, state: ConversationState, incoming: Incoming, now: dt.datetime
     ) -> EngineOutput:
-        return self._handlers[incoming.kind](state, incoming, now)
+        if state.request is not None and state.request.expired(now):
+            state.request = None
+        output = self._handlers[incoming.kind](state, incoming, now)
+        if output.outcome is None:
+            output.outcome = Outcome(
+                "answer" if any(r.cards for r in output.replies) else "clarify",
+                state.turn_language or self.language_of(state, incoming),
+                offers=[(c.offer_id, 1.0) for r in output.replies for c in r.cards],
+                profile=state.profile.known(),
+            )
+        return output
 
     def language_of(self, state: ConversationState, incoming: Incoming) -> str:
+        """The language to answer in when the message itself does not tell."""
         if state.language_chosen and state.language:
             return state.language
-        from_telegram = normalise_language(incoming.telegram_language)
-        return from_telegram or state.language or DEFAULT_LANGUAGE
-
-    def assess(self, raw: str, language: str | None = None, limit: int = 5) -> Assessment:
-        """One stateless question (for `wegweiser ask`): the same decisions as in a chat."""
-        text = clean_text(raw)
-        match = self.matcher.match(text, language=language)
-        profile = eligibility.read_profile(text, self.knowledge)
-        action = match.action
-        offers = self.knowledge.offers
-        hits = [h for h in match.offers if eligibility.eligible(offers[h.offer_id], profile)]
-        if action in ("answer", "clarify") and match.topics:
-            # only offers for the leading topics: an unrelated offer is no answer
-            best = match.topics[0].score
-            leading = {h.topic for h in match.topics[:2] if h.score >= 0.8 * best}
-            hits = [h for h in hits if h.topic in leading]
-            if action == "answer" and not hits:
-                action = "clarify"  # understood, but nothing fits this person: ask back
-        if action == "answer":
-            top = match.topics[0].topic
-            usable = [
-                o for o in self._candidate_offers(top, match) if eligibility.eligible(o, profile)
-            ]
-            if profile.age is None and eligibility.age_split(usable[:6]):
-                action = "clarify"
-        if action == "clarify" and not any(h.score >= CLARIFY_FLOOR for h in match.topics):
-            hits = []
-        if action == "handoff":
-            hits = []
-        return Assessment(
-            action=action,
-            language=match.language.language,
-            offers=[(offers[h.offer_id], h.score) for h in hits[:limit]],
+        return (
+            state.turn_language
+            or normalise_language(incoming.telegram_language)
+            or state.language
+            or DEFAULT_LANGUAGE
         )
+
+    def assess(
+        self, raw: str, language: str | None = None, now: dt.datetime | None = None
+    ) -> Assessment:
+        """One stateless question (for `wegweiser ask`): the same decisions as in a chat."""
+        state = ConversationState(language=language, language_chosen=language is not None)
+        output = self.handle(state, Incoming("text", raw), now or dt.datetime.now(dt.UTC))
+        outcome = output.outcome
+        assert outcome is not None
+        offers = self.knowledge.offers
+        return Assessment(
+            action=outcome.action,
+            language=outcome.language,
+            offers=[(offers[o], s) for o, s in outcome.offers if o in offers],
+            outcome=outcome,
+        )
+
+    def card(self, offer_id: str, language: str, now: dt.datetime) -> OfferCard | None:
+        """One offer as a full card in `language` (advisers' /offer, the details button)."""
+        offer = self.knowledge.offers.get(offer_id)
+        if offer is None:
+            return None
+        return build_card(offer, self.knowledge, texts(language), topic=offer.topics[0], now=now)
 
     # -- text -----------------------------------------------------------------------------
 
@@ -114,127 +148,204 @@ class DialogueEngine:
         events: list[Event] = [Event("consent")]
         if not any(ch.isalnum() for ch in text):
             t = texts(self.language_of(state, incoming))
-            return EngineOutput([self._please_write(t)], events)
-
-        if state.pending == "age":
-            age = _bare_number(text)
-            if age is not None and state.last_text:
-                state.profile.age = age
-                state.pending = None
-                return self._answer_text(state, incoming, state.last_text, now, events)
-        state.pending = None
-        return self._answer_text(state, incoming, text, now, events)
-
-    def _answer_text(
-        self,
-        state: ConversationState,
-        incoming: Incoming,
-        text: str,
-        now: dt.datetime,
-        events: list[Event],
-    ) -> EngineOutput:
-        state.profile = eligibility.read_profile(text, self.knowledge, state.profile)
+            return EngineOutput(
+                [replies.please_write(t)], events, Outcome("clarify", t.language, asks="topic")
+            )
+        request = state.request
+        asked = state.pending if state.pending in ("age", "city") else None
+        asked = asked or (request.asked if request else None)
+        slots = read_slots(
+            text,
+            self.matcher.places,
+            prefer_city=state.profile.city,
+            bare_age=asked == "age",
+        )
+        chosen = state.language if state.language_chosen else None
+        match = self.matcher.match(text, language=chosen, topic_text=slots.rest)
+        language, switch = self._reply_language(state, incoming, text, slots, match.language)
+        t = texts(language)
+        state.turn_language = language
+        state.language = state.language or language
         state.last_question = text
-        known = (state.language if state.language_chosen else None) or normalise_language(
-            incoming.telegram_language
-        )
-        match = self.matcher.match(text, language=known)
-        guess = match.language
-        if known is None:
-            if guess.sure:
-                state.language = guess.language
-            elif match.action != "emergency" and not state.language:
-                state.pending = "language"
-                state.last_text = text
-                return EngineOutput(
-                    [self._language_picker(texts(guess.language), ask=True)], events
-                )
-        t = texts(known or state.language or guess.language)
-        return self._respond(state, match, text, t, now, events)
 
-    def _respond(
-        self,
-        state: ConversationState,
-        match: MatchResult,
-        text: str,
-        t: Texts,
-        now: dt.datetime,
-        events: list[Event],
-    ) -> EngineOutput:
-        profile = state.profile
-        demand = Event(
-            "demand",
-            {
-                "language": t.language,
-                "action": match.action,
-                "topics": match.topic_ids[:3],
-                "city": profile.city,
-                "district": profile.district,
-            },
-        )
         if match.action == "emergency":
-            state.last_text = None
-            return EngineOutput(self._emergency(match, t, state, now), [*events, demand])
+            self._remember(state, slots)
+            return self._emergency(state, match, t, now, events, switch)
+        if state.pending in ("age", "city", "language"):
+            state.pending = None
+        self._remember(state, slots)
         if match.action == "handoff":
             state.last_text = text
             return EngineOutput(
                 [],
-                [
-                    *events,
-                    demand,
-                    Event(
-                        "handoff",
-                        {
-                            "question": text,
-                            "language": t.language,
-                            "topics": match.topic_ids[:3],
-                        },
-                    ),
-                ],
+                [*events, self._handoff_event(state, t, question=text)],
+                Outcome("handoff", t.language, profile=state.profile.known()),
             )
-        if match.action == "answer":
-            return self._offers_for(
-                state, t, match.topics[0].topic, now, [*events, demand], match=match, question=text
+        if state.pending == "handoff_city" and slots.city:
+            state.pending = None
+            return self._with_switch(
+                EngineOutput(self.handoff_unavailable(state, t, now), events), switch
             )
-        # clarify
-        state.last_text = text
+        if slots.only_slots or (slots.any and not normalize(slots.rest)):
+            return self._with_switch(self._slots_only(state, slots, t, now, events), switch)
+        if slots.subject and request is not None and not self._new_need(match, request):
+            request.subject = slots.subject
+            request.profile = self._subject_profile(state, slots)
+            return self._with_switch(
+                self._offers_for(state, t, request.topic, now, events, question=request.question),
+                switch,
+            )
         if match.small_talk:
-            key = (
-                "Hello! Write your question in a few words, in your language, or choose a "
-                "topic from the menu."
-                if match.small_talk == "greeting"
-                else "You are welcome! Write again whenever you need something."
+            return self._with_switch(self._small_talk(state, match, t, events), switch)
+        if match.scope == "out":
+            return self._with_switch(self._no_offer(state, match, t, text, events), switch)
+        profile = self._subject_profile(state, slots) if slots.subject else state.profile.copy()
+        if match.action == "answer":
+            topic = match.topics[0].topic
+            state.request = OpenRequest(
+                topic, text, now.isoformat(), subject=slots.subject, profile=profile
             )
-            return EngineOutput(
-                [Reply(t._(key), buttons=self._main_buttons(t), rtl=t.rtl)], [*events]
-            )
-        guesses = [h.topic for h in match.topics if h.score >= CLARIFY_FLOOR][:3]
-        if guesses:
-            buttons = [
-                [Button(localized(self.knowledge.topics[g].name, t.language), f"t:{g}")]
-                for g in guesses
-            ]
-            buttons.append(self._main_buttons(t)[0])
-            reply = Reply(
-                t._("I am not sure I understood. Is it about one of these topics?"),
-                buttons=buttons,
-                rtl=t.rtl,
-            )
-        else:
-            reply = Reply(
-                t._(
-                    "Sorry, I could not find an offer for that. Choose a topic from the menu, "
-                    "or talk to a person."
+            demand = self._demand(state, t, "answer", match.topic_ids[:3], profile)
+            return self._with_switch(
+                self._offers_for(
+                    state, t, topic, now, [*events, demand], match=match, question=text
                 ),
-                buttons=self._main_buttons(t),
-                rtl=t.rtl,
+                switch,
             )
-        unanswered = Event(
-            "unanswered", {"language": t.language, "text": text, "candidates": guesses}
-        )
-        return EngineOutput([reply], [*events, demand, unanswered])
+        return self._with_switch(self._clarify(state, match, t, text, events), switch)
 
-    # -- offers ---------------------------------------------------------------------------
+    def _reply_language(
+        self,
+        state: ConversationState,
+        incoming: Incoming,
+        text: str,
+        slots: Slots,
+        guess: LanguageGuess,
+    ) -> tuple[str, str | None]:
+        """(language to answer in, language to offer as a one-tap switch)."""
+        usual = self.language_of(state, incoming)
+        if guess.source == "chosen" and state.language_chosen:
+            detected = self.matcher.match(text).language if self._enough_words(slots) else None
+            guess = detected or guess
+        if not self._clear(guess, slots):
+            return usual, None
+        language = guess.language
+        preferred = (
+            state.language
+            if state.language_chosen
+            else normalise_language(incoming.telegram_language) or state.language
+        )
+        switch = language if preferred and preferred != language else None
+        return language, switch
+
+    @staticmethod
+    def _enough_words(slots: Slots) -> bool:
+        return len(normalize(slots.rest).split()) >= min(CLEAR_WORDS.values())
+
+    @staticmethod
+    def _clear(guess: LanguageGuess, slots: Slots) -> bool:
+        """A sentence clearly in one language: sure, and more than a loanword or a slot."""
+        if not guess.sure or guess.source == "chosen" or guess.language not in LANGUAGES:
+            return False
+        words = [w for w in normalize(slots.rest).split() if not w.isdigit()]
+        latin = all(ch.isascii() or not ch.isalpha() for w in words for ch in w)
+        return len(words) >= CLEAR_WORDS["latin" if latin else "other"]
+
+    def _with_switch(self, output: EngineOutput, switch: str | None) -> EngineOutput:
+        """Add the one-tap language switch under the last reply."""
+        if switch and output.replies:
+            output.replies[-1].buttons.append([replies.switch_button(switch)])
+        return output
+
+    # -- slots and requests ---------------------------------------------------------------
+
+    def _remember(self, state: ConversationState, slots: Slots) -> None:
+        """Keep what the person said about themselves; the place is the household's."""
+        profile = state.profile
+        if slots.city:
+            if slots.city != profile.city:
+                profile.district = None
+            profile.city = slots.city
+        if slots.district:
+            profile.district = slots.district
+        if slots.subject:
+            return  # age, status and gender were about someone else
+        if slots.age is not None:
+            profile.age, profile.age_group = slots.age, None
+        if slots.status:
+            profile.status = slots.status
+        if slots.gender:
+            profile.gender = slots.gender
+
+    def _subject_profile(self, state: ConversationState, slots: Slots) -> Profile:
+        """Whom a follow-up is for: the household's place, the relative's age and gender."""
+        own = state.profile
+        age_group, gender = ROLES.get(slots.subject or "", (None, None))
+        return Profile(
+            age=slots.age,
+            age_group=None if slots.age is not None else age_group,
+            city=own.city,
+            district=own.district,
+            status=slots.status,
+            gender=slots.gender or gender,
+        )
+
+    def _new_need(self, match: MatchResult, request: OpenRequest) -> bool:
+        return (
+            match.action == "answer"
+            and bool(match.topics)
+            and match.topics[0].topic != request.topic
+            and match.topics[0].lexical >= 0.5
+        )
+
+    def _slots_only(
+        self,
+        state: ConversationState,
+        slots: Slots,
+        t: Texts,
+        now: dt.datetime,
+        events: list[Event],
+    ) -> EngineOutput:
+        """A message that only said where, how old or for whom: it completes the open request."""
+        request = state.request
+        if request is not None:
+            if slots.subject and slots.subject != request.subject:
+                request.subject = slots.subject
+                request.profile = self._subject_profile(state, slots)
+            else:
+                profile = request.profile
+                profile.city, profile.district = state.profile.city, state.profile.district
+                if slots.age is not None:
+                    profile.age, profile.age_group = slots.age, None
+                if slots.status:
+                    profile.status = slots.status
+                if slots.gender:
+                    profile.gender = slots.gender
+            request.at = now.isoformat()
+            return self._offers_for(state, t, request.topic, now, events, question=request.question)
+        noted = [
+            localized(self.knowledge.city_by_id[slots.city].name, t.language)
+            if slots.city
+            else None,
+            t._("{age} years", age=slots.age) if slots.age is not None else None,
+        ]
+        reply = Reply(
+            t._(
+                "Thank you, noted: {what}. What do you need help with?",
+                what=", ".join(n for n in noted if n),
+            )
+            if any(noted)
+            else t._("Thank you. What do you need help with?"),
+            buttons=replies.main_buttons(t),
+            rtl=t.rtl,
+        )
+        return EngineOutput(
+            [reply],
+            events,
+            Outcome("clarify", t.language, asks="topic", profile=state.profile.known()),
+        )
+
+    # -- answers ----------------------------------------------------------------------------
 
     def _candidate_offers(self, topic: str, match: MatchResult | None) -> list[Offer]:
         offers = self.knowledge.offers
@@ -249,7 +360,9 @@ class DialogueEngine:
         # main-topic offers first, then those listing it as a secondary topic
         listed = sorted(listed, key=lambda o: (o.topics.index(topic), o.scope is Scope.NATIONWIDE))
         seen = {o.id for o in ordered}
-        return ordered + [o for o in listed if o.id not in seen and not o.emergency]
+        return [o for o in ordered if not o.emergency] + [
+            o for o in listed if o.id not in seen and not o.emergency
+        ]
 
     def _offers_for(
         self,
@@ -263,44 +376,72 @@ class DialogueEngine:
         question: str | None = None,
         location: tuple[float, float] | None = None,
     ) -> EngineOutput:
-        profile = state.profile
+        """One message: up to three compact cards of `topic` for whom the request is."""
+        request = state.request
+        if request is None or request.topic != topic:
+            request = OpenRequest(
+                topic, question or "", now.isoformat(), profile=state.profile.copy()
+            )
+            state.request = request
+        profile = request.profile
+        profile.city = profile.city or state.profile.city
+        profile.district = profile.district or state.profile.district
         candidates = self._candidate_offers(topic, match)
         usable = [o for o in candidates if eligibility.eligible(o, profile)]
+        others = [h.topic for h in (match.topics if match else []) if h.topic != topic]
+        topics = [topic, *others[:2]]
+        base = Outcome(
+            "answer",
+            t.language,
+            topics=topics,
+            profile=profile.known(),
+            subject=request.subject,
+        )
         if profile.age is None and profile.age_group is None and eligibility.age_split(usable[:6]):
+            request.asked = "age"
             state.pending = "age"
-            state.last_text = question
-            state.last_topics = [topic]
-            return EngineOutput(
-                [
-                    Reply(
-                        t._(
-                            "How old are you? Some offers are for young people up to 27, others for "
-                            "adults."
-                        ),
-                        buttons=[
-                            [
-                                Button(t._("Under 27"), "a:young"),
-                                Button(t._("27 or older"), "a:adult"),
-                            ]
-                        ],
-                        rtl=t.rtl,
-                    )
-                ],
-                events,
+            base.action, base.asks = "clarify", "age"
+            base.offers = [(o.id, 1.0) for o in usable[:5]]
+            question_text = (
+                t._(
+                    "How old is the person you are asking for? Some offers are for young people up to 27, others for adults."
+                )
+                if request.subject
+                else t._(
+                    "How old are you? Some offers are for young people up to 27, others for adults."
+                )
             )
+            reply = Reply(
+                question_text,
+                buttons=[
+                    [Button(t._("Under 27"), "a:young"), Button(t._("27 or older"), "a:adult")]
+                ],
+                rtl=t.rtl,
+            )
+            return EngineOutput([reply], events, base)
         point = eligibility.reference_point(profile, self.knowledge, location)
         ranked = eligibility.rank_by_place(usable, point)
         if not ranked:
+            base.action, base.no_offer = "clarify", True
             reply = Reply(
-                t._("I know no offer for this that fits you. An adviser can help further."),
-                buttons=self._main_buttons(t),
+                t._(
+                    "I know no offer for this that fits you. Here is general counselling that can help further:"
+                ),
+                buttons=replies.main_buttons(t),
                 rtl=t.rtl,
             )
-            return EngineOutput([reply], events)
+            general = self.general_counselling(profile)
+            reply.cards = [
+                self._card(o, t, GENERAL_COUNSELLING_TOPIC, now, None, i + 1)
+                for i, o in enumerate(general[:2])
+            ]
+            return EngineOutput([reply], events, base)
+        request.asked = None
         shown = ranked[:MAX_CARDS]
         state.last_topics = [topic]
         state.last_offers = [o.id for o, _ in ranked]
-        state.last_text = None
+        state.shown = len(shown)
+        base.offers = [(o.id, self._score(o, match)) for o, _ in ranked[:5]]
         topic_name = localized(self.knowledge.topics[topic].name, t.language)
         intro = t.n_(
             "I found this offer for you ({topic}):",
@@ -312,96 +453,332 @@ class DialogueEngine:
         local_cities = {o.city for o, _ in ranked if o.scope is not Scope.NATIONWIDE}
         if profile.city is None and len(local_cities) > 1:
             intro += "\n" + t._("Tell me your city and I will show offers near you.")
-            buttons.append(
-                [Button(localized(c.name, t.language), f"c:{c.id}") for c in self.knowledge.cities]
-            )
-        if len(ranked) > MAX_CARDS:
-            buttons.append([Button(t._("More offers"), "more")])
-        replies = [Reply(intro, buttons=buttons, rtl=t.rtl)]
-        replies += [self._card_reply(o, t, topic, now, km) for o, km in shown]
-        return EngineOutput(replies, events)
-
-    def _card_reply(
-        self, offer: Offer, t: Texts, topic: str | None, now: dt.datetime, km: float | None
-    ) -> Reply:
-        card = build_card(offer, self.knowledge, t, topic=topic, now=now, distance_km=km)
-        buttons = [
-            [
-                Button(t._("Helpful"), f"fb:{offer.id}:1"),
-                Button(t._("Not what I need"), f"fb:{offer.id}:0"),
-            ],
-            [Button(t._("Talk to a person"), "h")],
+            buttons.append(replies.city_buttons(t, self.knowledge))
+            request.asked = "city"
+            base.asks = "city"
+        cards = [
+            self._card(o, t, topic, now, km if location else None, i + 1)
+            for i, (o, km) in enumerate(shown)
         ]
-        return Reply("", cards=[card], buttons=buttons, rtl=t.rtl)
+        buttons += self._answer_buttons(t, topic, shown, more=len(ranked) > len(shown))
+        return EngineOutput([Reply(intro, cards=cards, buttons=buttons, rtl=t.rtl)], events, base)
 
-    def card(self, offer_id: str, language: str, now: dt.datetime) -> OfferCard | None:
-        """One offer as a card in `language` (used by advisers' /offer)."""
-        offer = self.knowledge.offers.get(offer_id)
-        if offer is None:
-            return None
-        return build_card(offer, self.knowledge, texts(language), topic=offer.topics[0], now=now)
+    @staticmethod
+    def _score(offer: Offer, match: MatchResult | None) -> float:
+        if match is None:
+            return 1.0
+        return next((h.score for h in match.offers if h.offer_id == offer.id), 0.0)
+
+    def _answer_buttons(
+        self, t: Texts, topic: str, shown: list[tuple[Offer, float | None]], *, more: bool
+    ) -> list[list[Button]]:
+        rows = [
+            [
+                Button(t._("Details {number}", number=i + 1), f"o:{o.id}")
+                for i, (o, _) in enumerate(shown)
+            ],
+            [
+                Button(t._("Helpful"), f"fb:{topic}:1"),
+                Button(t._("Not what I need"), f"fb:{topic}:0"),
+            ],
+        ]
+        last = [Button(t._("More offers"), "more")] if more else []
+        last.append(Button(t._("Talk to a person"), "h"))
+        rows.append(last)
+        return rows
+
+    def _card(
+        self,
+        offer: Offer,
+        t: Texts,
+        topic: str | None,
+        now: dt.datetime,
+        km: float | None,
+        number: int,
+    ) -> OfferCard:
+        return build_card(
+            offer,
+            self.knowledge,
+            t,
+            topic=topic,
+            now=now,
+            distance_km=km,
+            compact=True,
+            number=number,
+        )
+
+    def general_counselling(self, profile: Profile) -> list[Offer]:
+        """General migration counselling for this person: JMD (12–27) or MBE (27+) by age, in
+        their city first; both kinds when the age is unknown."""
+        candidates = [
+            o
+            for o in self.knowledge.offers_by_topic.get(GENERAL_COUNSELLING_TOPIC, [])
+            if not o.emergency and eligibility.eligible(o, profile)
+        ]
+        point = eligibility.reference_point(profile, self.knowledge)
+        ranked = [o for o, _ in eligibility.rank_by_place(candidates, point)]
+        if profile.city:
+            local = [o for o in ranked if o.city == profile.city]
+            ranked = local + [o for o in ranked if o.scope is Scope.NATIONWIDE and not local]
+        return ranked
+
+    def _clarify(
+        self,
+        state: ConversationState,
+        match: MatchResult,
+        t: Texts,
+        text: str,
+        events: list[Event],
+    ) -> EngineOutput:
+        """Unsure: offer the likely topics as buttons (or the menu), and record the question."""
+        state.last_text = text
+        guesses = [h.topic for h in match.topics if h.score >= CLARIFY_FLOOR][:3]
+        if guesses:
+            buttons = [
+                [Button(localized(self.knowledge.topics[g].name, t.language), f"t:{g}")]
+                for g in guesses
+            ]
+            buttons.append(replies.main_buttons(t)[0])
+            reply = Reply(
+                t._("I am not sure I understood. Is it about one of these topics?"),
+                buttons=buttons,
+                rtl=t.rtl,
+            )
+        else:
+            reply = replies.menu(
+                t,
+                self.knowledge,
+                t._("I did not understand that yet. Choose a topic, or write it in other words."),
+            )
+        offers = [(h.offer_id, h.score) for h in match.offers if h.topic in guesses][:5]
+        demand = self._demand(state, t, "clarify", guesses)
+        unanswered = Event(
+            "unanswered",
+            {"language": t.language, "text": text, "candidates": guesses, "reason": "unclear"},
+        )
+        return EngineOutput(
+            [reply],
+            [*events, demand, unanswered],
+            Outcome(
+                "clarify",
+                t.language,
+                topics=match.topic_ids[:3],
+                offers=offers,
+                asks="topic",
+                profile=state.profile.known(),
+            ),
+        )
+
+    def _no_offer(
+        self,
+        state: ConversationState,
+        match: MatchResult,
+        t: Texts,
+        text: str,
+        events: list[Event],
+    ) -> EngineOutput:
+        """Nothing in the directory fits: say so plainly, name general counselling for this
+        person (JMD or MBE by age, in their city) and offer a person."""
+        state.last_text = text
+        state.request = None
+        lines = [
+            t._(
+                "I am sorry, I have no offer for that. My directory covers counselling and support "
+                "for migrants: papers, language, work, housing, health, family and everyday life."
+            )
+        ]
+        general = self.general_counselling(state.profile)
+        buttons: list[list[Button]] = []
+        if general:
+            names = t.join([localized(o.name, t.language) for o in general[:2]])
+            lines.append(
+                t._("General migration counselling can often help further: {names}.", names=names)
+            )
+            buttons.append([Button(t._("Migration counselling"), f"t:{GENERAL_COUNSELLING_TOPIC}")])
+        buttons.append(replies.main_buttons(t)[0])
+        reply = Reply("\n\n".join(lines), buttons=buttons, rtl=t.rtl)
+        demand = self._demand(state, t, "no_offer", [])
+        gap = Event(
+            "unanswered",
+            {
+                "language": t.language,
+                "text": text,
+                "candidates": [],
+                "reason": "no_offer",
+                "outside": match.outside,
+            },
+        )
+        return EngineOutput(
+            [reply],
+            [*events, demand, gap],
+            Outcome("clarify", t.language, no_offer=True, profile=state.profile.known()),
+        )
+
+    def _small_talk(
+        self, state: ConversationState, match: MatchResult, t: Texts, events: list[Event]
+    ) -> EngineOutput:
+        if match.small_talk == "help":
+            reply = replies.menu(t, self.knowledge, replies.help_text(t).split("\n")[0])
+        elif match.small_talk == "greeting":
+            reply = Reply(
+                t._(
+                    "Hello! Write your question in a few words, in your language, or choose a topic from the menu."
+                ),
+                buttons=replies.main_buttons(t),
+                rtl=t.rtl,
+            )
+        else:
+            reply = Reply(
+                t._("You are welcome! Write again whenever you need something."),
+                buttons=replies.main_buttons(t),
+                rtl=t.rtl,
+            )
+        return EngineOutput(
+            [reply],
+            events,
+            Outcome("clarify", t.language, asks="topic", profile=state.profile.known()),
+        )
 
     # -- emergency and hand-off -------------------------------------------------------------
 
     def _emergency(
-        self, match: MatchResult, t: Texts, state: ConversationState, now: dt.datetime
-    ) -> list[Reply]:
-        lines = [
-            t._(
-                "If you or someone else is in danger right now, call 112 (ambulance, fire "
-                "brigade) or 110 (police). The call is free, day and night."
+        self,
+        state: ConversationState,
+        match: MatchResult,
+        t: Texts,
+        now: dt.datetime,
+        events: list[Event],
+        switch: str | None,
+    ) -> EngineOutput:
+        """Danger first: what to do now for this kind of danger, the numbers and helplines that
+        fit it (nationwide, then in the person's city), and a person — no feedback buttons."""
+        kind = match.emergency_kind
+        state.last_text = None
+        state.request = None
+        state.pending = None
+        if kind in ("domestic_violence", "violence"):
+            state.last_topics = (
+                [WOMEN_PROTECTION_TOPIC] if kind == "domestic_violence" else ["crisis"]
             )
-        ]
-        if match.emergency_kind == "violence":
-            lines.append(
-                t._(
-                    "Violence against women: the help line 116 016 is free, day and "
-                    "night, in many languages."
-                )
-            )
-        elif match.emergency_kind == "self_harm":
-            lines.append(
-                t._(
-                    "You are not alone. Telefonseelsorge: 0800 111 0 111 or 0800 111 0 "
-                    "222, free and anonymous, day and night."
-                )
-            )
-        replies = [
-            Reply("\n\n".join(lines), buttons=[[Button(t._("Talk to a person"), "h")]], rtl=t.rtl)
-        ]
-        shown = 0
-        for hit in match.offers:
-            offer = self.knowledge.offers.get(hit.offer_id)
-            if offer is None or not eligibility.eligible(offer, state.profile):
+        else:
+            state.last_topics = ["crisis"]
+        hits = self.matcher.emergency_offers(kind)
+        offers = self.knowledge.offers
+        chosen: list[Offer] = []
+        for hit in hits:
+            offer = offers.get(hit.offer_id)
+            if offer is None:
                 continue
-            replies.append(self._card_reply(offer, t, hit.topic, now, None))
-            shown += 1
-            if shown == MAX_CARDS:
-                break
-        return replies
+            if (
+                offer.scope is not Scope.NATIONWIDE
+                and state.profile.city
+                and offer.city != state.profile.city
+            ):
+                continue
+            chosen.append(offer)
+        if not state.profile.city:  # local shelters only when we know where the person is
+            chosen = [o for o in chosen if o.scope is Scope.NATIONWIDE] or chosen
+        chosen = chosen[:MAX_CARDS]
+        cards = [self._card(o, t, "crisis", now, None, i + 1) for i, o in enumerate(chosen)]
+        buttons = [[Button(t._("Talk to a person"), "h")]]
+        if switch:
+            buttons.append([replies.switch_button(switch)])
+        reply = Reply(
+            t._(replies.EMERGENCY_TEXT.get(kind, replies.EMERGENCY_TEXT[None])),
+            cards=cards,
+            buttons=buttons,
+            rtl=t.rtl,
+        )
+        demand = self._demand(state, t, "emergency", ["crisis"], extra={"kind": kind})
+        return EngineOutput(
+            [reply],
+            [*events, demand],
+            Outcome(
+                "emergency",
+                t.language,
+                topics=["crisis"],
+                offers=[(o.id, 1.0) for o in chosen],
+                emergency_kind=kind,
+                profile=state.profile.known(),
+            ),
+        )
 
     def handoff_unavailable(
         self, state: ConversationState, t: Texts, now: dt.datetime
     ) -> list[Reply]:
-        """No adviser is reachable: say so and give the general counselling offer."""
-        replies = [
-            Reply(
-                t._(
-                    "No adviser is reachable here right now. Please contact a counselling service "
-                    "directly:"
-                ),
-                rtl=t.rtl,
+        """No adviser is reachable (no advisers' group, or not now): choose by what is known —
+        violence → women's protection and 116 016; age → JMD or MBE; place → that city's
+        counselling; nothing known → ask for the city first. Never "talk to a person" again."""
+        profile = state.request.profile if state.request else state.profile
+        profile = Profile(**{**state.profile.known(), **profile.known()})
+        if WOMEN_PROTECTION_TOPIC in state.last_topics:
+            offers = [
+                o
+                for o in self.knowledge.offers_by_topic.get(WOMEN_PROTECTION_TOPIC, [])
+                if o.scope is Scope.NATIONWIDE or (profile.city and o.city == profile.city)
+            ]
+            intro = t._(
+                "No adviser is reachable here right now. These services help women affected by violence, day and night:"
             )
+        elif profile.city or profile.age is not None or profile.age_group:
+            offers = self.general_counselling(profile)
+            intro = t._(
+                "No adviser is reachable here right now. These counsellors can help you in person:"
+            )
+        else:
+            state.pending = "handoff_city"
+            return [
+                Reply(
+                    t._(
+                        "No adviser is reachable here right now. In which city do you live? Then I can name the counselling service near you."
+                    ),
+                    buttons=[replies.city_buttons(t, self.knowledge)],
+                    rtl=t.rtl,
+                )
+            ]
+        cards = [
+            self._card(o, t, GENERAL_COUNSELLING_TOPIC, now, None, i + 1)
+            for i, o in enumerate(offers[:2])
         ]
-        candidates = [
-            o
-            for o in self._candidate_offers(GENERAL_COUNSELLING_TOPIC, None)
-            if eligibility.eligible(o, state.profile)
-        ]
-        point = eligibility.reference_point(state.profile, self.knowledge)
-        for offer, km in eligibility.rank_by_place(candidates, point)[:1]:
-            replies.append(self._card_reply(offer, t, GENERAL_COUNSELLING_TOPIC, now, km))
-        return replies
+        return [Reply(intro, cards=cards, buttons=[[Button(t._("Topics"), "m")]], rtl=t.rtl)]
+
+    def _handoff_event(
+        self, state: ConversationState, t: Texts, question: str | None = None
+    ) -> Event:
+        """The person wants a human: what the hand-off needs to open or reuse a case."""
+        topics = [state.request.topic] if state.request else state.last_topics
+        return Event(
+            "handoff",
+            {
+                "question": question or state.last_question or state.last_text or "",
+                "language": t.language,
+                "topics": topics,
+                "city": state.profile.city,
+                "district": state.profile.district,
+            },
+        )
+
+    def _demand(
+        self,
+        state: ConversationState,
+        t: Texts,
+        action: str,
+        topics: list[str],
+        profile: Profile | None = None,
+        extra: dict | None = None,
+    ) -> Event:
+        profile = profile or state.profile
+        return Event(
+            "demand",
+            {
+                "language": t.language,
+                "action": action,
+                "topics": topics,
+                "city": profile.city or state.profile.city,
+                "district": profile.district or state.profile.district,
+                **(extra or {}),
+            },
+        )
 
     # -- commands -------------------------------------------------------------------------
 
@@ -410,46 +787,38 @@ class DialogueEngine:
     ) -> EngineOutput:
         command = incoming.text.lower()
         t = texts(self.language_of(state, incoming))
-        if state.language is None:
-            state.language = t.language
+        state.language = state.language or t.language
         if command == "start":
-            welcome = "\n\n".join(
-                [
-                    t._(
-                        "Welcome to Wegweiser! I help you find the right counselling and support "
-                        "offers in your city. Write your question in your language."
-                    ),
-                    t._(
-                        "Privacy: I store only your language and what you tell me to find offers, "
-                        "without your name. /privacy explains more; /delete removes everything."
-                    ),
-                ]
-            )
             return EngineOutput(
                 [
-                    Reply(welcome, buttons=self._main_buttons(t), rtl=t.rtl),
-                    self._language_picker(t, ask=False),
+                    Reply(replies.welcome(t), buttons=replies.main_buttons(t), rtl=t.rtl),
+                    replies.language_picker(t, ask=False),
                 ]
             )
         if command == "help":
             return EngineOutput(
-                [Reply(self.help_text(t), buttons=self._main_buttons(t), rtl=t.rtl)]
+                [Reply(replies.help_text(t), buttons=replies.main_buttons(t), rtl=t.rtl)]
             )
         if command == "language":
-            return EngineOutput([self._language_picker(t, ask=False)])
+            return EngineOutput(
+                [replies.language_picker(t, ask=False)],
+                outcome=Outcome("clarify", t.language, asks="language"),
+            )
         if command == "menu":
             state.pending = None
-            return EngineOutput([self._menu(t)])
+            return EngineOutput(
+                [replies.menu(t, self.knowledge)],
+                outcome=Outcome("clarify", t.language, asks="topic"),
+            )
         if command == "privacy":
-            return EngineOutput([Reply(self.privacy_text(t), rtl=t.rtl)])
+            return EngineOutput([Reply(replies.privacy_text(t, self.retention_days), rtl=t.rtl)])
         if command == "delete":
             state.pending = "delete"
             return EngineOutput(
                 [
                     Reply(
                         t._(
-                            "Do you want me to delete everything I stored about you? This cannot be "
-                            "undone."
+                            "Do you want me to delete everything I stored about you? This cannot be undone."
                         ),
                         buttons=[
                             [Button(t._("Yes, delete"), "del:yes"), Button(t._("No"), "del:no")]
@@ -459,47 +828,20 @@ class DialogueEngine:
                 ]
             )
         if command == "human":
-            return EngineOutput([], [self._handoff_event(state, t)])
+            return EngineOutput(
+                [],
+                [self._handoff_event(state, t)],
+                Outcome("handoff", t.language, profile=state.profile.known()),
+            )
         return EngineOutput(
-            [Reply(t._("I do not know this command.") + "\n\n" + self.help_text(t), rtl=t.rtl)]
+            [Reply(t._("I do not know this command.") + "\n\n" + replies.help_text(t), rtl=t.rtl)]
         )
 
     def help_text(self, t: Texts) -> str:
-        return "\n".join(
-            [
-                t._(
-                    "Write your question in a few words, for example about a language course, "
-                    "work, a flat or papers. I show you offers that can help."
-                ),
-                "",
-                "/menu – " + t._("topics to choose from"),
-                "/language – " + t._("change the language"),
-                "/human – " + t._("talk to a person"),
-                "/privacy – " + t._("what I store"),
-                "/delete – " + t._("delete your data"),
-            ]
-        )
+        return replies.help_text(t)
 
     def privacy_text(self, t: Texts) -> str:
-        return "\n\n".join(
-            [
-                t._(
-                    "What I store: your Telegram number (not your name), your language, and what you "
-                    "told me to find offers (age group, city or district). When you talk to an "
-                    "adviser, your messages in that conversation are stored so nothing gets lost."
-                ),
-                t._(
-                    "Who sees it: only the advisers of the integration office, and only when you "
-                    "ask to talk to a person. Questions are counted without your number to see "
-                    "which help is needed."
-                ),
-                t._(
-                    "How long: everything is deleted automatically {days} days after your last "
-                    "message. With /delete you remove everything at once.",
-                    days=self.retention_days,
-                ),
-            ]
-        )
+        return replies.privacy_text(t, self.retention_days)
 
     # -- buttons --------------------------------------------------------------------------
 
@@ -509,101 +851,62 @@ class DialogueEngine:
         data = incoming.text or ""
         t = texts(self.language_of(state, incoming))
         kind, _, rest = data.partition(":")
-        topics, fields, offers = (
-            self.knowledge.topics,
-            self.knowledge.field_of_topic,
-            self.knowledge.offers,
-        )
+        knowledge = self.knowledge
         if data == "m":
-            return EngineOutput([self._menu(t)])
-        if kind == "f" and rest in set(fields.values()):
-            return EngineOutput([self._field_menu(t, rest)])
-        if kind == "t" and rest in topics:
-            events = [
-                Event(
-                    "demand",
-                    {
-                        "language": t.language,
-                        "action": "menu",
-                        "topics": [rest],
-                        "city": state.profile.city,
-                        "district": state.profile.district,
-                    },
-                )
-            ]
-            return self._offers_for(state, t, rest, now, events, question=state.last_text)
-        if kind == "o" and rest in offers:
-            offer = offers[rest]
-            return EngineOutput([self._card_reply(offer, t, offer.topics[0], now, None)])
-        if kind == "fb":
-            offer_id, _, value = rest.rpartition(":")
-            if offer_id in offers and value in ("0", "1"):
-                helpful = value == "1"
-                event = Event(
-                    "feedback",
-                    {
-                        "offer_id": offer_id,
-                        "helpful": helpful,
-                        "language": t.language,
-                        "topic": (state.last_topics or [None])[0],
-                    },
-                )
-                if helpful:
-                    return EngineOutput(
-                        [Reply(t._("Thank you for your feedback!"), rtl=t.rtl)], [event]
-                    )
-                return EngineOutput(
-                    [
-                        Reply(
-                            t._(
-                                "Sorry that this did not fit. You can choose another topic or talk to "
-                                "a person."
-                            ),
-                            buttons=self._main_buttons(t),
-                            rtl=t.rtl,
-                        )
-                    ],
-                    [event],
-                )
-        if data == "h":
-            return EngineOutput([], [self._handoff_event(state, t)])
-        if kind == "l" and rest in LANGUAGES:
-            return self._choose_language(state, incoming, rest, now)
-        if kind == "a" and rest in ("young", "adult") and state.last_topics:
-            state.profile.age_group = rest
-            state.pending = None
-            return self._offers_for(
-                state, t, state.last_topics[0], now, [], question=state.last_text
+            return EngineOutput(
+                [replies.menu(t, knowledge)], outcome=Outcome("clarify", t.language, asks="topic")
             )
-        if kind == "c" and rest in self.knowledge.city_by_id:
-            state.profile.city = rest
-            if (
-                state.profile.district
-                and self.knowledge.districts.get(state.profile.district, (None,))[0]
-                is not self.knowledge.city_by_id[rest]
-            ):
-                state.profile.district = None
-            if state.last_topics:
-                return self._offers_for(state, t, state.last_topics[0], now, [])
+        if kind == "f" and rest in set(knowledge.field_of_topic.values()):
+            return EngineOutput(
+                [replies.field_menu(t, knowledge, rest)],
+                outcome=Outcome("clarify", t.language, asks="topic"),
+            )
+        if kind == "t" and rest in knowledge.topics:
+            question = state.last_text or ""
+            state.request = OpenRequest(
+                rest, question, now.isoformat(), profile=state.profile.copy()
+            )
+            events = [self._demand(state, t, "menu", [rest])]
+            return self._offers_for(state, t, rest, now, events, question=question)
+        if kind == "o" and rest in knowledge.offers:
+            offer = knowledge.offers[rest]
+            card = build_card(
+                offer, knowledge, t, topic=(state.last_topics or [offer.topics[0]])[0], now=now
+            )
             return EngineOutput(
                 [
                     Reply(
-                        t._("Thank you. Now write your question or choose a topic."),
-                        buttons=self._main_buttons(t),
+                        "",
+                        cards=[card],
+                        buttons=[[Button(t._("Talk to a person"), "h")]],
                         rtl=t.rtl,
                     )
-                ]
+                ],
+                outcome=Outcome("answer", t.language, offers=[(offer.id, 1.0)]),
             )
+        if kind == "fb":
+            return self._feedback(state, t, rest)
+        if data == "h":
+            return EngineOutput(
+                [],
+                [self._handoff_event(state, t)],
+                Outcome("handoff", t.language, profile=state.profile.known()),
+            )
+        if kind == "l" and rest in LANGUAGES:
+            return self._choose_language(state, incoming, rest, now)
+        if kind == "a" and rest in ("young", "adult") and state.request is not None:
+            profile = state.request.profile
+            profile.age_group, profile.age = rest, None
+            if state.request.subject is None:
+                state.profile.age_group = rest
+            state.pending = None
+            return self._offers_for(
+                state, t, state.request.topic, now, [], question=state.request.question
+            )
+        if kind == "c" and rest in knowledge.city_by_id:
+            return self._choose_city(state, t, rest, now)
         if data == "more" and state.last_offers:
-            remaining = [offers[o] for o in state.last_offers if o in offers]
-            topic = (state.last_topics or [None])[0]
-            shown_before = MAX_CARDS
-            batch = remaining[shown_before : shown_before + MAX_CARDS]
-            state.last_offers = [o.id for o in remaining[:shown_before]] + [
-                o.id for o in remaining[shown_before + MAX_CARDS :]
-            ]
-            if batch:
-                return EngineOutput([self._card_reply(o, t, topic, now, None) for o in batch])
+            return self._more(state, t, now)
         if kind == "del" and rest in ("yes", "no") and state.pending == "delete":
             state.pending = None
             if rest == "yes":
@@ -615,10 +918,110 @@ class DialogueEngine:
                     t._(
                         "This button has expired. Please write your question again or open the menu."
                     ),
-                    buttons=self._main_buttons(t),
+                    buttons=replies.main_buttons(t),
                     rtl=t.rtl,
                 )
             ]
+        )
+
+    def _feedback(self, state: ConversationState, t: Texts, rest: str) -> EngineOutput:
+        topic, _, value = rest.rpartition(":")
+        if topic not in self.knowledge.topics or value not in ("0", "1"):
+            return EngineOutput([replies.please_write(t)])
+        helpful = value == "1"
+        shown = state.last_offers[: state.shown or MAX_CARDS] if topic in state.last_topics else []
+        events = [
+            Event(
+                "feedback",
+                {"offer_id": offer_id, "helpful": helpful, "language": t.language, "topic": topic},
+            )
+            for offer_id in shown or [None]
+        ]
+        if helpful:
+            return EngineOutput([Reply(t._("Thank you for your feedback!"), rtl=t.rtl)], events)
+        if state.last_question:
+            events.append(
+                Event(
+                    "unanswered",
+                    {
+                        "language": t.language,
+                        "text": state.last_question,
+                        "candidates": [topic],
+                        "reason": "not_helpful",
+                    },
+                )
+            )
+        reply = Reply(
+            t._(
+                "Sorry that this did not fit. Tell me in other words what you need, choose another topic, or talk to a person."
+            ),
+            buttons=replies.main_buttons(t),
+            rtl=t.rtl,
+        )
+        return EngineOutput([reply], events)
+
+    def _choose_city(
+        self, state: ConversationState, t: Texts, city: str, now: dt.datetime
+    ) -> EngineOutput:
+        profile = state.profile
+        if profile.city != city:
+            profile.district = None
+        profile.city = city
+        if state.pending == "handoff_city":
+            state.pending = None
+            return EngineOutput(self.handoff_unavailable(state, t, now))
+        if state.request is not None:
+            state.request.profile.city = city
+            state.request.profile.district = profile.district
+            return self._offers_for(
+                state, t, state.request.topic, now, [], question=state.request.question
+            )
+        return EngineOutput(
+            [
+                Reply(
+                    t._("Thank you. Now write your question or choose a topic."),
+                    buttons=replies.main_buttons(t),
+                    rtl=t.rtl,
+                )
+            ],
+            outcome=Outcome("clarify", t.language, asks="topic", profile=profile.known()),
+        )
+
+    def _more(self, state: ConversationState, t: Texts, now: dt.datetime) -> EngineOutput:
+        offers = self.knowledge.offers
+        remaining = [offers[o] for o in state.last_offers[state.shown :] if o in offers]
+        batch = remaining[:MAX_CARDS]
+        if not batch:
+            return EngineOutput(
+                [
+                    Reply(
+                        t._("These were all offers I know for this."),
+                        buttons=replies.main_buttons(t),
+                        rtl=t.rtl,
+                    )
+                ]
+            )
+        topic = (state.last_topics or [None])[0]
+        first = state.shown
+        state.shown += len(batch)
+        cards = [self._card(o, t, topic, now, None, first + i + 1) for i, o in enumerate(batch)]
+        buttons = [
+            [
+                Button(t._("Details {number}", number=first + i + 1), f"o:{o.id}")
+                for i, o in enumerate(batch)
+            ]
+        ]
+        if len(remaining) > len(batch):
+            buttons.append([Button(t._("More offers"), "more")])
+        buttons.append([Button(t._("Talk to a person"), "h")])
+        return EngineOutput(
+            [Reply("", cards=cards, buttons=buttons, rtl=t.rtl)],
+            outcome=Outcome(
+                "answer",
+                t.language,
+                topics=[topic] if topic else [],
+                offers=[(o.id, 1.0) for o in batch],
+            ),
         )
 
     def _choose_language(
@@ -626,12 +1029,11 @@ class DialogueEngine:
     ) -> EngineOutput:
         state.language = language
         state.language_chosen = True
+        state.turn_language = language
         t = texts(language)
         if state.pending == "language" and state.last_text:
             state.pending = None
-            question = state.last_text
-            match = self.matcher.match(question, language=language)
-            return self._respond(state, match, question, t, now, [])
+            return self._on_text(state, Incoming("text", state.last_text), now)
         return EngineOutput(
             [
                 Reply(
@@ -639,10 +1041,11 @@ class DialogueEngine:
                         "I will answer in {language} now. Write your question.",
                         language=t.language_name(language, own=True),
                     ),
-                    buttons=self._main_buttons(t),
+                    buttons=replies.main_buttons(t),
                     rtl=t.rtl,
                 )
-            ]
+            ],
+            outcome=Outcome("clarify", language, asks="topic"),
         )
 
     # -- location and media ---------------------------------------------------------------
@@ -652,27 +1055,35 @@ class DialogueEngine:
     ) -> EngineOutput:
         t = texts(self.language_of(state, incoming))
         if incoming.latitude is None or incoming.longitude is None:
-            return EngineOutput([self._please_write(t)])
+            return EngineOutput([replies.please_write(t)])
         point = (incoming.latitude, incoming.longitude)
         district = eligibility.nearest_district(point, self.knowledge)
         if district is not None:
             # only the district is kept, never the exact position
             state.profile.district = district
             state.profile.city = self.knowledge.districts[district][0].id
-        if state.last_topics:
-            return self._offers_for(state, t, state.last_topics[0], now, [], location=point)
+        if state.request is not None:
+            state.request.profile.city = state.profile.city
+            state.request.profile.district = state.profile.district
+            return self._offers_for(
+                state,
+                t,
+                state.request.topic,
+                now,
+                [],
+                question=state.request.question,
+                location=point,
+            )
         text = (
             t._(
-                "Thank you. Now write your question or choose a topic, and I will show offers "
-                "near you."
+                "Thank you. Now write your question or choose a topic, and I will show offers near you."
             )
             if district
             else t._(
-                "This place is outside the cities I know. I can still show offers that work "
-                "nationwide."
+                "This place is outside the cities I know. I can still show offers that work nationwide."
             )
         )
-        return EngineOutput([Reply(text, buttons=self._main_buttons(t), rtl=t.rtl)])
+        return EngineOutput([Reply(text, buttons=replies.main_buttons(t), rtl=t.rtl)])
 
     def _on_media(
         self, state: ConversationState, incoming: Incoming, now: dt.datetime
@@ -687,66 +1098,3 @@ class DialogueEngine:
             text += "\n" + t._("If writing is hard for you, an adviser can help.")
             buttons[0].append(Button(t._("Talk to a person"), "h"))
         return EngineOutput([Reply(text, buttons=buttons, rtl=t.rtl)])
-
-    # -- building blocks ------------------------------------------------------------------
-
-    @staticmethod
-    def _handoff_event(state: ConversationState, t: Texts) -> Event:
-        """The person wants a human: what the hand-off needs to open or reuse a case."""
-        return Event(
-            "handoff",
-            {
-                "question": state.last_text or "",
-                "language": t.language,
-                "topics": state.last_topics,
-            },
-        )
-
-    def _please_write(self, t: Texts) -> Reply:
-        return Reply(
-            t._("Please write your question in a few words, or choose a topic from the menu."),
-            buttons=self._main_buttons(t),
-            rtl=t.rtl,
-        )
-
-    def _main_buttons(self, t: Texts) -> list[list[Button]]:
-        return [[Button(t._("Topics"), "m"), Button(t._("Talk to a person"), "h")]]
-
-    def _menu(self, t: Texts) -> Reply:
-        rows = [
-            [Button(localized(f.name, t.language), f"f:{f.id}")]
-            for f in self.knowledge.fields
-            if f.id != "emergency"
-        ]
-        return Reply(t._("Choose a topic area:"), buttons=rows, rtl=t.rtl)
-
-    def _field_menu(self, t: Texts, field_id: str) -> Reply:
-        field_ = next(f for f in self.knowledge.fields if f.id == field_id)
-        rows = [[Button(localized(tp.name, t.language), f"t:{tp.id}")] for tp in field_.topics]
-        rows.append([Button(t._("Back"), "m")])
-        return Reply(t._("Choose a topic:"), buttons=rows, rtl=t.rtl)
-
-    def _language_picker(self, t: Texts, *, ask: bool) -> Reply:
-        names = [Button(t.language_name(code, own=True), f"l:{code}") for code in LANGUAGES]
-        rows = [names[i : i + 3] for i in range(0, len(names), 3)]
-        prompt = t._("Please choose your language:")
-        if ask:
-            prompt = "\n".join(
-                dict.fromkeys(
-                    [texts(code)._("Please choose your language:") for code in ("de", "en", "ar")]
-                    + [prompt]
-                )
-            )
-        return Reply(prompt, buttons=rows, rtl=t.rtl)
-
-
-def _bare_number(text: str) -> int | None:
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
-    if not digits or len(digits) > 2 or len(text) > 12:
-        return None
-    value = (
-        int(unicodedata.numeric(digits[0]) * 10 + unicodedata.numeric(digits[1]))
-        if len(digits) == 2
-        else int(unicodedata.numeric(digits[0]))
-    )
-    return value if 5 <= value <= 99 else None

@@ -12,17 +12,22 @@ from bot.dialogue.messages import OfferCard, Reply
 
 
 def card_html(card: OfferCard) -> str:
-    lines = [f"<b>{escape(card.title)}</b>"]
+    title = f"{card.number}. {card.title}" if card.number else card.title
+    lines = [f"<b>{escape(title)}</b>"]
     if card.why:
         lines.append(f"<i>{escape(card.why)}</i>")
     if card.description:
         lines.append(escape(card.description))
-    lines.append("")
+    if not card.number:
+        lines.append("")
     for line in card.lines:
         value = escape(line.value)
         if line.url and line.url.startswith(("https://", "http://")):
             value = f'<a href="{escape(line.url, quote=True)}">{value}</a>'
-        lines.append(f"<b>{escape(line.label)}:</b> {value}")
+        if line.icon:
+            lines.append(f"{line.icon} {value}")
+        else:
+            lines.append(f"<b>{escape(line.label)}:</b> {value}")
     if card.note:
         lines.append(f"\n<i>{escape(card.note)}</i>")
     return "\n".join(lines)

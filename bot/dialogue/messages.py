@@ -33,6 +33,7 @@ class CardLine:
     label: str
     value: str
     url: str | None = None
+    icon: str | None = None  # compact cards show an icon instead of the label
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class OfferCard:
     description: str
     lines: tuple[CardLine, ...]
     note: str | None = None  # e.g. "sample entry"
+    number: int | None = None  # position in a compact answer ("1.", "2.", "3.")
 
 
 @dataclass
@@ -62,6 +64,23 @@ class Event:
 
 
 @dataclass
+class Outcome:
+    """What the engine decided for one turn, in the terms of `wegweiser ask --json`: for
+    scripted conversations, benchmarks, monitoring and the staff's test box."""
+
+    action: str  # answer | clarify | handoff | emergency
+    language: str
+    topics: list[str] = field(default_factory=list)  # ranked, best first
+    offers: list[tuple[str, float]] = field(default_factory=list)  # (offer id, score), best first
+    asks: str | None = None  # the slot asked for: age | city | language | topic
+    emergency_kind: str | None = None
+    no_offer: bool = False  # nothing in the directory fits (said honestly)
+    profile: dict = field(default_factory=dict)  # whom the offers are for
+    subject: str | None = None  # a relative's role when the request is for someone else
+
+
+@dataclass
 class EngineOutput:
     replies: list[Reply]
     events: list[Event] = field(default_factory=list)
+    outcome: Outcome | None = None

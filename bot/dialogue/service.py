@@ -156,9 +156,26 @@ class DialogueService:
             return [Reply(t._("Done: everything I stored about you has been deleted."), rtl=t.rtl)]
         elif event.kind == "handoff":
             t = texts(event.data.get("language") or state.language)
+            replies = None
             if self.handoff is not None:
                 replies = await self.handoff.request(session, person, state, event, now)
-                if replies is not None:
-                    return replies
+            # every request for a person is counted, whether an adviser was reachable or not
+            await people.record_demand(
+                session,
+                {
+                    **event.data,
+                    "action": "handoff",
+                    "extra": {"adviser": replies is not None},
+                },
+                now,
+            )
+            if event.data.get("question"):
+                await people.record_unanswered(
+                    session,
+                    {**event.data, "text": event.data["question"], "reason": "handoff"},
+                    now,
+                )
+            if replies is not None:
+                return replies
             return engine.handoff_unavailable(state, t, now)
         return []

@@ -21,7 +21,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -109,10 +109,11 @@ class PhraseEntry:
 
 @dataclass
 class LexicalResult:
-    """Best score per (kind, owner) and the languages whose phrases matched."""
+    """Best score per (kind, owner), the phrase behind it, and the languages that matched."""
 
     scores: dict[tuple[str, str], float]
     language_votes: dict[str, float]
+    phrases: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def best(self, kind: str) -> dict[str, float]:
         return {owner: s for (k, owner), s in self.scores.items() if k == kind}
@@ -272,6 +273,7 @@ class LexicalIndex:
 
         best = np.zeros(len(self._owners), dtype=np.float32)
         second = np.zeros(len(self._owners), dtype=np.float32)
+        best_phrase: dict[int, int] = {}
         votes: dict[str, float] = defaultdict(float)
         for pid in np.nonzero(phrase_scores)[0]:
             s = float(phrase_scores[pid])
@@ -279,10 +281,12 @@ class LexicalIndex:
             if s > best[owner]:
                 second[owner] = best[owner]
                 best[owner] = s
+                best_phrase[int(owner)] = int(pid)
             elif s > second[owner]:
                 second[owner] = s
             lang = self._phrase_language[pid]
             votes[lang] = max(votes[lang], s)
         total = np.minimum(1.0, best + SECOND_PHRASE_BONUS * second)
         scores = {self._owners[i]: float(total[i]) for i in np.nonzero(total)[0]}
-        return LexicalResult(scores, dict(votes))
+        phrases = {self._owners[o]: self._entries[p].text for o, p in best_phrase.items()}
+        return LexicalResult(scores, dict(votes), phrases)

@@ -3,33 +3,52 @@
 Two scorers are fused per topic:
 
 * lexical (`LexicalIndex`): fuzzy word matches against the topic lexicon, topic names, offer names
-  and keywords in all languages; precise, and the only scorer for intents (hand-off, emergency);
+  and keywords in all languages; precise, and the first scorer for intents (hand-off, emergency,
+  help, greetings);
 * semantic (multilingual-e5-small, optional): cosine similarity of the message to stored topic and
-  offer passages; catches paraphrases and languages the lexicon covers thinly.
+  offer passages; catches paraphrases and languages the lexicon covers thinly. It is skipped when
+  the lexical result is decisive (one clear topic, or an intent phrase), which saves most of the
+  time of a question.
 
-The action follows from the fused score: `emergency` whenever an acute-danger phrase matches (never
-behind a question), `handoff` when the person asks for a human, `answer` when the best topic is
-confident, `clarify` otherwise. All thresholds live in `MatchTuning`, fitted on the tuning half of
-the evaluation set (benchmarks/matching.py reports the held-out half).
+Two safety layers sit on top, both over whole example messages (`exemplars.yaml`):
+
+* **emergency**: a danger phrase of `intents.yaml` (by kind), else the nearest emergency exemplar
+  when it is close and clearly closer than every ordinary exemplar (calibrated to give no false
+  alarm on the ordinary questions of the evaluation set);
+* **scope**: when no topic has lexical evidence and the message is nearer to a need outside the
+  directory (a vet, a tax return, a joke) than to any topic or offer, or far from all of them, the
+  answer is an honest "no offer" instead of a confident wrong office.
+
+The action follows: `emergency` whenever danger is recognised (never behind a question),
+`handoff` when the person asks for a human, `answer` when the best topic is confident, `clarify`
+otherwise (with `scope == "out"` when nothing in the directory fits). Thresholds live in
+`MatchTuning`, fitted on the tune half of the evaluation sets (the benchmarks report the held-out
+half).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from threading import Lock
 from typing import Literal
 
 import numpy as np
 
 from bot.knowledge.model import Knowledge
+from bot.knowledge.schema import Scope
 from bot.matching.langid import LanguageGuess, detect_language
 from bot.matching.lexical import LexicalIndex, LexicalResult, PhraseEntry
 from bot.matching.normalize import normalize
-from bot.matching.passages import OFFER, TOPIC, build_passages
+from bot.matching.passages import EXEMPLAR, OFFER, TOPIC, build_passages
+from bot.matching.places import PlaceMatcher
 from bot.matching.semantic import SemanticModel
 from bot.storage.knowledge_store import EmbeddingIndex
 
 Action = Literal["answer", "clarify", "handoff", "emergency"]
 MAX_TEXT = 2000  # characters considered; a pasted letter keeps its beginning
+QUERY_CACHE = 4096  # query vectors kept per matcher: the same short questions come often
+GENERIC_EMERGENCY = "crisis"  # danger words of the crisis topic: kind unknown
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,18 @@ class MatchTuning:
     clarify_margin: float = 0.04  # top two topics closer than this, in different fields: ask
     emergency_threshold: float = 0.86
     handoff_threshold: float = 0.86
+    help_threshold: float = 0.9
+    # lexical evidence at which the semantic query is skipped (one clear topic)
+    decisive_lexical: float = 0.95
+    decisive_margin: float = 0.35
+    # emergency by nearest exemplars
+    safety_min: float = 0.90  # cosine to the nearest emergency exemplar
+    safety_margin: float = 0.015  # ... ahead of the nearest ordinary exemplar
+    # out of scope
+    scope_lexical: float = 0.5  # lexical topic evidence from which a message is in scope
+    scope_margin: float = 0.0  # outside exemplar ahead of every topic/offer passage by this
+    scope_floor: float = 0.815  # best topic/offer cosine below which nothing fits
+    scope_lexical_only_floor: float = 0.3  # without the semantic model: lexical evidence needed
 
 
 @dataclass(frozen=True)
@@ -70,12 +101,31 @@ class MatchResult:
     offers: list[OfferHit]
     confidence: float
     emergency_kind: str | None = None
-    small_talk: str | None = None  # greeting | thanks, when the message is only that
+    emergency_layer: str | None = None  # phrase | semantic
+    small_talk: str | None = None  # greeting | thanks | help, when the message is only that
+    scope: Literal["in", "out"] = "in"
+    outside: str | None = None  # the nearest outside-the-directory category, when out of scope
     lexical_votes: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)  # topic → the phrase that matched
+    semantic_used: bool = False
+    features: dict[str, float] = field(default_factory=dict)  # for calibration and the test box
 
     @property
     def topic_ids(self) -> list[str]:
         return [t.topic for t in self.topics]
+
+
+@dataclass
+class _Semantic:
+    """Similarities of one message to every stored vector group."""
+
+    topics: np.ndarray  # best cosine per topic
+    offers: np.ndarray  # best cosine per offer
+    emergency: float  # best cosine to an emergency exemplar
+    emergency_kind: str | None
+    ordinary: float  # best cosine to an ordinary (hard negative) exemplar
+    outside: float  # best cosine to an outside-the-directory exemplar
+    outside_label: str | None
 
 
 class Matcher:
@@ -91,9 +141,10 @@ class Matcher:
         self.knowledge = knowledge
         self.semantic = semantic
         self.tuning = tuning or MatchTuning()
-        places = [n for c in knowledge.cities for n in c.names()]
-        places += [n for c in knowledge.cities for d in c.districts for n in d.names()]
-        self.lexical = LexicalIndex(_phrases(knowledge), place_names=places)
+        place_names = [n for c in knowledge.cities for n in c.names()]
+        place_names += [n for c in knowledge.cities for d in c.districts for n in d.names()]
+        self.lexical = LexicalIndex(_phrases(knowledge), place_names=place_names)
+        self.places = PlaceMatcher(knowledge)
         self._topic_ids = list(knowledge.topics)
         self._topic_pos = {t: i for i, t in enumerate(self._topic_ids)}
         self._offer_ids = list(knowledge.offers)
@@ -101,18 +152,26 @@ class Matcher:
         self._vectors: np.ndarray | None = None
         self._owner_kind: np.ndarray | None = None
         self._owner_pos: np.ndarray | None = None
+        self._exemplars: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = Lock()
         if semantic is not None:
             self._prepare_semantic(semantic, embeddings)
 
     # -- set-up ---------------------------------------------------------------------------
 
     def _prepare_semantic(self, semantic: SemanticModel, stored: EmbeddingIndex | None) -> None:
+        wanted = build_passages(self.knowledge)
         if stored is not None and stored.model == semantic.name and len(stored.owners):
             owners, vectors = stored.owners, stored.vectors
+            have = {(k, o) for k, o in owners}
+            missing = [(k, o, t) for k, o, t in wanted if (k, o) not in have]
+            if missing:  # e.g. exemplars added after the stored vectors were computed
+                owners = [*owners, *((k, o) for k, o, _ in missing)]
+                vectors = np.vstack([vectors, semantic.passages([t for _, _, t in missing])])
         else:  # nothing stored for this model: embed now (slower start, same result)
-            passages = build_passages(self.knowledge)
-            owners = [(k, o) for k, o, _ in passages]
-            vectors = semantic.passages([t for _, _, t in passages])
+            owners = [(k, o) for k, o, _ in wanted]
+            vectors = semantic.passages([t for _, _, t in wanted])
         keep = [
             i
             for i, (kind, owner) in enumerate(owners)
@@ -130,20 +189,61 @@ class Matcher:
             ],
             dtype=np.int64,
         )
+        groups: dict[str, tuple[list[int], list[str]]] = {}
+        for i, (kind, label) in enumerate(owners):
+            if kind != EXEMPLAR:
+                continue
+            group = label.split(":", 1)[0]
+            rows, labels = groups.setdefault(group, ([], []))
+            rows.append(i)
+            labels.append(label.partition(":")[2])
+        self._exemplars = {
+            group: (np.ascontiguousarray(vectors[rows], dtype=np.float32), labels)
+            for group, (rows, labels) in groups.items()
+        }
 
     # -- scoring --------------------------------------------------------------------------
 
-    def _semantic_scores(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
-        if self.semantic is None or self._vectors is None or not text.strip():
+    def query_vector(self, text: str) -> np.ndarray | None:
+        """The message's embedding; repeated texts come from a small cache."""
+        if self.semantic is None or not text.strip():
             return None
-        query = self.semantic.query(text)
+        key = normalize(text)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        vector = self.semantic.query(text)
+        with self._cache_lock:
+            self._cache[key] = vector
+            if len(self._cache) > QUERY_CACHE:
+                self._cache.popitem(last=False)
+        return vector
+
+    def _semantic_scores(self, text: str) -> _Semantic | None:
+        query = self.query_vector(text)
+        if query is None or self._vectors is None:
+            return None
         sims = self._vectors @ query
         topics = np.full(len(self._topic_ids), -1.0, dtype=np.float32)
         offers = np.full(len(self._offer_ids), -1.0, dtype=np.float32)
         assert self._owner_kind is not None and self._owner_pos is not None
         np.maximum.at(topics, self._owner_pos[self._owner_kind], sims[self._owner_kind])
         np.maximum.at(offers, self._owner_pos[~self._owner_kind], sims[~self._owner_kind])
-        return topics, offers
+
+        def nearest(group: str) -> tuple[float, str | None]:
+            if group not in self._exemplars:
+                return -1.0, None
+            matrix, labels = self._exemplars[group]
+            scores = matrix @ query
+            best = int(np.argmax(scores))
+            return float(scores[best]), labels[best]
+
+        emergency, kind = nearest("emergency")
+        ordinary, _ = nearest("ordinary")
+        outside, label = nearest("outside")
+        return _Semantic(topics, offers, emergency, kind, ordinary, outside, label)
 
     def _relative(self, sims: np.ndarray) -> np.ndarray:
         """Semantic evidence in 0..1: how close a topic comes to the message's best topic
@@ -157,14 +257,8 @@ class Matcher:
         )
         return closeness * strength
 
-    def match(self, text: str, language: str | None = None) -> MatchResult:
-        text = (text or "")[:MAX_TEXT]
+    def _topic_lexical(self, lexical: LexicalResult) -> tuple[np.ndarray, dict[str, float]]:
         t = self.tuning
-        detected = LanguageGuess(language, 1.0, "chosen") if language else detect_language(text)
-        lexical = self.lexical.score(text, detected.language if detected.sure else None)
-        guess = self._language(detected, lexical)
-        semantic = self._semantic_scores(text)
-
         topic_lex = np.zeros(len(self._topic_ids), dtype=np.float32)
         for topic, score in lexical.best("topic").items():
             if topic in self._topic_pos:
@@ -175,15 +269,48 @@ class Matcher:
             if offer is None:
                 continue
             topic = offer.topics[0]  # an offer's own keyword points to its main topic
-            if topic != "crisis":  # danger is recognised from intent phrases only
+            if topic != GENERIC_EMERGENCY:  # danger is recognised from intent phrases only
                 pos = self._topic_pos[topic]
                 topic_lex[pos] = max(topic_lex[pos], t.offer_keyword_weight * score)
+        return topic_lex, offer_lex
+
+    def _decisive(self, topic_lex: np.ndarray) -> bool:
+        """One topic stands out lexically: the semantic query would not change the answer."""
+        t = self.tuning
+        if not len(topic_lex):
+            return False
+        order = np.argsort(-topic_lex)
+        best = float(topic_lex[order[0]])
+        second = float(topic_lex[order[1]]) if len(order) > 1 else 0.0
+        return best >= t.decisive_lexical and best - second >= t.decisive_margin
+
+    def match(
+        self, text: str, language: str | None = None, *, topic_text: str | None = None
+    ) -> MatchResult:
+        """Match `text`; topics and offers from `topic_text` when given (the message without the
+        words that only said where or who: slots), intents and danger from the whole text."""
+        text = (text or "")[:MAX_TEXT]
+        topic_text = text if topic_text is None else topic_text[:MAX_TEXT]
+        t = self.tuning
+        detected = LanguageGuess(language, 1.0, "chosen") if language else detect_language(text)
+        known = detected.language if detected.sure else None
+        lexical = self.lexical.score(text, known)
+        topical = lexical if topic_text == text else self.lexical.score(topic_text, known)
+        guess = self._language(detected, lexical)
+
+        emergency_kind, emergency_score = _best_prefixed(lexical, "emergency:")
+        handoff = max(lexical.best("handoff").values(), default=0.0)
+        topic_lex, offer_lex = self._topic_lexical(topical)
+        intent = emergency_score >= t.emergency_threshold or handoff >= t.handoff_threshold
+        semantic = None
+        if self.semantic is not None and not intent and not self._decisive(topic_lex):
+            semantic = self._semantic_scores(topic_text or text)
 
         if semantic is not None:
-            topic_sem_raw, offer_sem_raw = semantic
-            topic_sem = self._relative(topic_sem_raw)
+            topic_sem = self._relative(semantic.topics)
             fused = t.lexical_weight * topic_lex + t.semantic_weight * topic_sem
-            fused[int(np.argmax(topic_sem_raw))] += t.semantic_top_bonus * float(topic_sem.max())
+            fused[int(np.argmax(semantic.topics))] += t.semantic_top_bonus * float(topic_sem.max())
+            topic_sem_raw, offer_sem_raw = semantic.topics, semantic.offers
         else:
             topic_sem_raw = np.zeros(len(self._topic_ids), dtype=np.float32)
             offer_sem_raw = np.zeros(len(self._offer_ids), dtype=np.float32)
@@ -197,27 +324,48 @@ class Matcher:
             for i in order
             if fused[i] > 0
         ]
-        offers = self._rank_offers(topics, offer_lex, offer_sem_raw)
-
-        emergency_kind, emergency_score = _best_prefixed(lexical, "emergency:")
-        handoff = max(lexical.best("handoff").values(), default=0.0)
+        offers = self._rank_offers(topics, offer_lex, offer_sem_raw, semantic is not None)
         confidence = topics[0].score if topics else 0.0
+        lexical_best = float(topic_lex.max()) if len(topic_lex) else 0.0
+
+        features = {
+            "lexical_best": lexical_best,
+            "fused_best": confidence,
+            "emergency_phrase": emergency_score,
+            "handoff": handoff,
+        }
+        if semantic is not None:
+            features |= {
+                "topic_cosine": float(semantic.topics.max()),
+                "offer_cosine": float(semantic.offers.max()) if len(semantic.offers) else -1.0,
+                "emergency_cosine": semantic.emergency,
+                "ordinary_cosine": semantic.ordinary,
+                "outside_cosine": semantic.outside,
+            }
 
         action: Action
-        crisis_first = bool(topics) and topics[0].topic == "crisis"
+        layer = None
+        scope: Literal["in", "out"] = "in"
+        outside = None
         if emergency_score >= t.emergency_threshold:
-            action = "emergency"
-            emergency_kind = None if emergency_kind == "crisis" else emergency_kind
-            topics = _crisis_first(topics, self._topic_ids, fused, topic_lex, topic_sem_raw)
-            offers = self._emergency_offers(emergency_kind) + [
-                o for o in offers if not self.knowledge.offers[o.offer_id].emergency
-            ]
+            action, layer = "emergency", "phrase"
         elif handoff >= t.handoff_threshold:
             action = "handoff"
+        elif semantic is not None and self._semantic_emergency(semantic):
+            action, layer, emergency_kind = "emergency", "semantic", semantic.emergency_kind
         elif confidence >= t.answer_threshold and not self._ambiguous(topics):
             action = "answer"
         else:
             action = "clarify"
+        if action == "emergency":
+            emergency_kind = None if emergency_kind == GENERIC_EMERGENCY else emergency_kind
+            topics = _crisis_first(topics, self._topic_ids, fused, topic_lex, topic_sem_raw)
+            offers = self.emergency_offers(emergency_kind) + [
+                o for o in offers if not self.knowledge.offers[o.offer_id].emergency
+            ]
+        else:
+            emergency_kind = None
+        crisis_first = bool(topics) and topics[0].topic == GENERIC_EMERGENCY
         if action in ("answer", "clarify") and crisis_first:
             # weak crisis evidence alone: ask back (the menu and "talk to a person"), never a
             # confident answer built on it
@@ -225,11 +373,17 @@ class Matcher:
             action = "clarify"
 
         small_talk = None
-        if not topics or confidence < t.answer_threshold:
-            for kind in ("greeting", "thanks"):
-                if max(lexical.best(kind).values(), default=0.0) >= 0.9:
+        if action in ("answer", "clarify") and (not topics or confidence < t.answer_threshold):
+            words = len(normalize(topic_text).split())
+            for kind in ("help", "greeting", "thanks"):
+                score = max(lexical.best(kind).values(), default=0.0)
+                if score >= t.help_threshold and (kind != "help" or words <= 4):
                     small_talk = kind
                     break
+        if action in ("answer", "clarify") and small_talk is None:
+            scope, outside = self._scope(lexical_best, semantic, bool(normalize(topic_text)))
+            if scope == "out":
+                action = "clarify"
         return MatchResult(
             action=action,
             language=guess,
@@ -237,9 +391,45 @@ class Matcher:
             offers=offers,
             confidence=round(confidence, 4),
             emergency_kind=emergency_kind,
+            emergency_layer=layer,
             small_talk=small_talk,
+            scope=scope,
+            outside=outside,
             lexical_votes=lexical.language_votes,
+            evidence={
+                owner: phrase
+                for (kind, owner), phrase in topical.phrases.items()
+                if kind in ("topic", "offer")
+            },
+            semantic_used=semantic is not None,
+            features=features,
         )
+
+    def _semantic_emergency(self, semantic: _Semantic) -> bool:
+        t = self.tuning
+        return (
+            semantic.emergency_kind is not None
+            and semantic.emergency >= t.safety_min
+            and semantic.emergency - semantic.ordinary >= t.safety_margin
+        )
+
+    def _scope(
+        self, lexical_best: float, semantic: _Semantic | None, has_words: bool
+    ) -> tuple[Literal["in", "out"], str | None]:
+        """Whether anything in the directory fits the message."""
+        t = self.tuning
+        if not has_words:
+            return "in", None
+        if lexical_best >= t.scope_lexical:
+            return "in", None
+        if semantic is None:
+            return ("out", None) if lexical_best < t.scope_lexical_only_floor else ("in", None)
+        inside = max(float(semantic.topics.max()), float(semantic.offers.max(initial=-1.0)))
+        if semantic.outside_label is not None and semantic.outside >= inside + t.scope_margin:
+            return "out", semantic.outside_label
+        if inside < t.scope_floor:
+            return "out", None
+        return "in", None
 
     def _ambiguous(self, topics: list[TopicHit]) -> bool:
         if len(topics) < 2:
@@ -268,10 +458,14 @@ class Matcher:
         return guess
 
     def _rank_offers(
-        self, topics: list[TopicHit], offer_lex: dict[str, float], offer_sem: np.ndarray
+        self,
+        topics: list[TopicHit],
+        offer_lex: dict[str, float],
+        offer_sem: np.ndarray,
+        with_semantic: bool,
     ) -> list[OfferHit]:
         topic_score = {h.topic: h.score for h in topics[:5]}
-        relative = self._relative(offer_sem) if self.semantic is not None else offer_sem
+        relative = self._relative(offer_sem) if with_semantic else offer_sem
         hits: list[OfferHit] = []
         for offer_id, offer in self.knowledge.offers.items():
             listed = [(topic_score[t], t) for t in offer.topics if t in topic_score]
@@ -287,29 +481,28 @@ class Matcher:
         hits.sort(key=lambda h: (-h.score, h.offer_id))
         return hits
 
-    def _emergency_offers(self, kind: str | None) -> list[OfferHit]:
-        """Emergency numbers first, then the helpline that fits the kind of danger."""
-        preferred = {
-            "violence": ("women_protection",),
-            "self_harm": ("psychosocial",),
-        }.get(kind or "", ())
-        found = [o for o in self.knowledge.offers.values() if o.emergency]
-
-        def rank(offer) -> tuple[int, str]:
-            if offer.scope.value == "nationwide" and "crisis" in offer.topics[:1]:
-                return (0, offer.id)
-            if any(t in offer.topics for t in preferred):
-                return (1, offer.id)
-            return (2, offer.id)
-
-        return [OfferHit(o.id, 1.0, "crisis") for o in sorted(found, key=rank)]
+    def emergency_offers(self, kind: str | None) -> list[OfferHit]:
+        """Emergency numbers first, then the helplines and places that serve this kind of danger
+        (`emergency_kinds` of the offers): nationwide before local."""
+        found = []
+        for offer in self.knowledge.offers.values():
+            if not offer.emergency:
+                continue
+            kinds = {k.value for k in offer.emergency_kinds}
+            if not kinds:  # the general emergency numbers serve every kind
+                found.append(((0, offer.id), offer))
+            elif kind in kinds:
+                local = offer.scope is not Scope.NATIONWIDE
+                found.append(((1 + int(local), offer.id), offer))
+        found.sort(key=lambda item: item[0])
+        return [OfferHit(o.id, 1.0, GENERIC_EMERGENCY) for _, o in found]
 
 
 def _best_prefixed(lexical: LexicalResult, prefix: str) -> tuple[str | None, float]:
     """The best-scoring kind under `prefix`; on a tie a specific kind (violence, self_harm…)
     beats the generic crisis words, since it decides which helpline comes first."""
     found = [
-        (score, kind != f"{prefix}crisis", kind.removeprefix(prefix))
+        (score, kind != f"{prefix}{GENERIC_EMERGENCY}", kind.removeprefix(prefix))
         for (kind, _owner), score in lexical.scores.items()
         if kind.startswith(prefix)
     ]
@@ -320,12 +513,14 @@ def _best_prefixed(lexical: LexicalResult, prefix: str) -> tuple[str | None, flo
 
 
 def _crisis_first(topics, topic_ids, fused, lexical, semantic) -> list[TopicHit]:
-    rest = [h for h in topics if h.topic != "crisis"]
-    if "crisis" not in topic_ids:
+    rest = [h for h in topics if h.topic != GENERIC_EMERGENCY]
+    if GENERIC_EMERGENCY not in topic_ids:
         return rest
-    i = topic_ids.index("crisis")
+    i = topic_ids.index(GENERIC_EMERGENCY)
     return [
-        TopicHit("crisis", max(1.0, float(fused[i])), float(lexical[i]), float(semantic[i])),
+        TopicHit(
+            GENERIC_EMERGENCY, max(1.0, float(fused[i])), float(lexical[i]), float(semantic[i])
+        ),
         *rest,
     ]
 
@@ -337,11 +532,11 @@ def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
             entries.append(PhraseEntry("topic", topic.id, lang, name))
         for lang, words in topic.lexicon.items():
             entries.extend(PhraseEntry("topic", topic.id, lang, w) for w in words)
-            if topic.id == "crisis":
+            if topic.id == GENERIC_EMERGENCY:
                 # crisis words also raise the alarm, under the strict rules of intent phrases,
                 # and only when they are unmistakable: several words or one word of 5+ letters
                 entries.extend(
-                    PhraseEntry("emergency:crisis", "crisis", lang, w)
+                    PhraseEntry(f"emergency:{GENERIC_EMERGENCY}", GENERIC_EMERGENCY, lang, w)
                     for w in words
                     if len(normalize(w).split()) > 1 or len(normalize(w)) >= 5
                 )
@@ -356,7 +551,11 @@ def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
             entries.extend(
                 PhraseEntry(f"emergency:{kind.value}", kind.value, lang, w) for w in words
             )
-    for kind, lexicon in (("greeting", intents.greeting), ("thanks", intents.thanks)):
+    for kind, lexicon in (
+        ("greeting", intents.greeting),
+        ("thanks", intents.thanks),
+        ("help", intents.help),
+    ):
         for lang, words in lexicon.items():
             entries.extend(PhraseEntry(kind, kind, lang, w) for w in words)
     return entries

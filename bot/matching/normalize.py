@@ -109,3 +109,9 @@ def tokens(text: str) -> list[str]:
     """The words of the normalised `text`."""
     normalised = normalize(text)
     return normalised.split(" ") if normalised else []
+
+
+def normalized_words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`, normalised as messages are (word lists that
+    are written down as one readable block of text)."""
+    return frozenset(n for w in text.split() if (n := normalize(w)))

@@ -8,6 +8,10 @@ matcher expects (vectors are keyed by a hash of their text).
   list, and cheap to embed (the model's cost grows with passage length).
 * An offer gets its name and description in German and English; the multilingual model maps
   questions in other languages onto them.
+* Exemplars (`exemplars.yaml`) are whole example messages for the safety layers: acute danger by
+  kind (`emergency:<kind>`), ordinary questions that only sound alarming (`ordinary`), and needs
+  outside the directory (`outside:<category>`). They go through the same embedding pipeline as
+  everything else (stored at import, shipped in `embeddings.npz`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from bot.knowledge.model import Knowledge
 
 TOPIC = "topic"
 OFFER = "offer"
+EXEMPLAR = "exemplar"
 CHUNK = 6
 OFFER_LANGUAGES = ("de", "en")
 
@@ -35,4 +40,18 @@ def build_passages(knowledge: Knowledge) -> list[tuple[str, str, str]]:
             name = offer.name.get(lang, offer.name["de"])
             description = offer.description.get(lang, "")
             passages.append((OFFER, offer.id, f"{name}. {description}".strip()))
-    return passages
+    return passages + build_exemplars(knowledge)
+
+
+def build_exemplars(knowledge: Knowledge) -> list[tuple[str, str, str]]:
+    """(EXEMPLAR, label, text): `emergency:<kind>`, `ordinary` or `outside:<category>`."""
+    exemplars = knowledge.exemplars
+    out: list[tuple[str, str, str]] = []
+    for kind, lexicon in exemplars.emergency.items():
+        out += [(EXEMPLAR, f"emergency:{kind.value}", t) for ts in lexicon.values() for t in ts]
+    out += [(EXEMPLAR, "ordinary", t) for ts in exemplars.ordinary.values() for t in ts]
+    for category in exemplars.outside:
+        out += [
+            (EXEMPLAR, f"outside:{category.id}", t) for ts in category.examples.values() for t in ts
+        ]
+    return list(dict.fromkeys(out))

@@ -71,11 +71,14 @@ async def save_state(
 
 
 async def record_demand(session: AsyncSession, data: dict[str, Any], now: dt.datetime) -> None:
+    extra = dict(data.get("extra") or {})
+    if data.get("kind"):
+        extra["kind"] = data["kind"]
     session.add(
         DemandEvent(
             language=data["language"],
             action=data["action"],
-            topics={"ids": list(data.get("topics") or [])},
+            topics={"ids": list(data.get("topics") or []), **extra},
             city=data.get("city"),
             district=data.get("district"),
             created_at=now,
@@ -88,7 +91,11 @@ async def record_unanswered(session: AsyncSession, data: dict[str, Any], now: dt
         UnansweredQuestion(
             language=data["language"],
             text=str(data["text"])[:UNANSWERED_TEXT_LIMIT],
-            candidates={"topics": list(data.get("candidates") or [])},
+            candidates={
+                "topics": list(data.get("candidates") or data.get("topics") or []),
+                "reason": data.get("reason") or "unclear",
+                **({"outside": data["outside"]} if data.get("outside") else {}),
+            },
             created_at=now,
         )
     )

@@ -1,0 +1,520 @@
+"""The words the slot reader looks for, per language, written as `normalize` leaves them
+(lowercase, no Latin diacritics, unified Arabic letters, apostrophes inside words dropped).
+
+Kept apart from the logic in `slots.py` so native speakers can review the lists (TRANSLATORS.md).
+"""
+
+from __future__ import annotations
+
+from bot.matching.normalize import normalize, normalized_words
+
+_set = normalized_words
+
+
+# -- age --------------------------------------------------------------------------------------
+
+# Words after a number that make it an age: "22 Jahre", "24 yaşındayım", "٢٤ سنة", "60 лет".
+AGE_AFTER = _set(
+    """
+    jahre jahr jahrig jahrige jahriger jahrigen alt years year yrs yr yo old aged ans an
+    tuoi yas yasinda yasindayim yasindayiz yasinda yasinde yaslarinda yasimda
+    sali sal salî salı salim salıye
+    лет года год годиков рокiв років роки рік року
+    سنه سنين سنوات عام اعوام سنوات سنتين
+    سال ساله سالمه سالشه سالمه سالم سالش سالیم
+    کلن کلنی کاله کلونه
+    ዓመት ዓመተይ ዓመቱ ዓመታ ዓመታት
+    """
+)
+# Words before a number that make it an age: "ich bin 22", "im 22", "he is 60", "мне 20".
+AGE_BEFORE = _set(
+    """
+    bin ist alt alter age aged am im iam hes shes is
+    jai ja ai il elle a
+    мне мені ему ей йому їй мнe
+    عمري عمره عمرها عمر عمرى
+    عمرم سنم سنش سن
+    ben benim yasim yaşım
+    temen emrê umrê
+    toi tôi anh chi em ong ba
+    """
+)
+# Number words, 0-99, by their value (composed forms like "zweiundzwanzig" are built in slots.py).
+UNITS: dict[str, int] = {
+    **{
+        w: n
+        for n, w in enumerate(
+            ["null", "eins", "zwei", "drei", "vier", "funf", "sechs", "sieben", "acht", "neun"]
+        )
+    },
+    "ein": 1,
+    "eine": 1,
+    **{
+        w: n
+        for n, w in enumerate(
+            ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        )
+    },
+    **{
+        w: n
+        for n, w in enumerate(
+            ["zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
+        )
+    },
+    **{
+        w: n
+        for n, w in enumerate(
+            ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
+        )
+    },
+    **{
+        w: n
+        for n, w in enumerate(
+            ["нуль", "один", "два", "три", "чотири", "пять", "шість", "сім", "вісім", "девять"]
+        )
+    },
+    **{
+        w: n
+        for n, w in enumerate(
+            ["sifir", "bir", "iki", "uc", "dort", "bes", "alti", "yedi", "sekiz", "dokuz"]
+        )
+    },
+    **{
+        w: n
+        for n, w in enumerate(
+            ["sifir", "yek", "du", "se", "car", "penc", "ses", "heft", "hest", "neh"]
+        )
+        if n > 0
+    },
+    **{
+        w: n
+        for n, w in enumerate(["صفر", "یک", "دو", "سه", "چهار", "پنج", "شش", "هفت", "هشت", "نه"])
+    },
+    **{
+        normalize(w): n
+        for n, w in enumerate(
+            ["صفر", "واحد", "اثنين", "ثلاثة", "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة"]
+        )
+    },
+    **{
+        normalize(w): n
+        for w, n in {
+            "اثنان": 2,
+            "ثلاث": 3,
+            "اربع": 4,
+            "خمس": 5,
+            "ست": 6,
+            "سبع": 7,
+            "ثمان": 8,
+            "تسع": 9,
+            "تنين": 2,
+        }.items()
+    },
+    "mot": 1,
+    "hai": 2,
+    "bon": 4,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "lam": 5,
+    "mót": 1,
+}
+TEENS: dict[str, int] = {
+    **{
+        w: 10 + n
+        for n, w in enumerate(
+            [
+                "zehn",
+                "elf",
+                "zwolf",
+                "dreizehn",
+                "vierzehn",
+                "funfzehn",
+                "sechzehn",
+                "siebzehn",
+                "achtzehn",
+                "neunzehn",
+            ]
+        )
+    },
+    **{
+        w: 10 + n
+        for n, w in enumerate(
+            [
+                "ten",
+                "eleven",
+                "twelve",
+                "thirteen",
+                "fourteen",
+                "fifteen",
+                "sixteen",
+                "seventeen",
+                "eighteen",
+                "nineteen",
+            ]
+        )
+    },
+    **{
+        w: 10 + n
+        for n, w in enumerate(["dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"])
+    },
+    "dixsept": 17,
+    "dixhuit": 18,
+    "dixneuf": 19,
+    **{
+        w: 10 + n
+        for n, w in enumerate(
+            [
+                "десять",
+                "одиннадцать",
+                "двенадцать",
+                "тринадцать",
+                "четырнадцать",
+                "пятнадцать",
+                "шестнадцать",
+                "семнадцать",
+                "восемнадцать",
+                "девятнадцать",
+            ]
+        )
+    },
+    **{
+        w: 10 + n
+        for n, w in enumerate(
+            [
+                "десять",
+                "одинадцять",
+                "дванадцять",
+                "тринадцять",
+                "чотирнадцять",
+                "пятнадцять",
+                "шістнадцять",
+                "сімнадцять",
+                "вісімнадцять",
+                "девятнадцять",
+            ]
+        )
+    },
+    "on": 10,
+    **{
+        w: 10 + n
+        for n, w in enumerate(
+            [
+                "deh",
+                "yanzdeh",
+                "dwanzdeh",
+                "sezdeh",
+                "cardeh",
+                "panzdeh",
+                "sanzdeh",
+                "hevdeh",
+                "hejdeh",
+                "nozdeh",
+            ]
+        )
+    },
+    **{
+        w: 10 + n
+        for n, w in enumerate(
+            [
+                "ده",
+                "یازده",
+                "دوازده",
+                "سیزده",
+                "چهارده",
+                "پانزده",
+                "شانزده",
+                "هفده",
+                "هجده",
+                "نوزده",
+            ]
+        )
+    },
+    normalize("عشرة"): 10,
+    normalize("عشر"): 10,
+    "muoi": 10,
+}
+TENS: dict[str, int] = {
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(
+            [
+                "zwanzig",
+                "dreissig",
+                "vierzig",
+                "funfzig",
+                "sechzig",
+                "siebzig",
+                "achtzig",
+                "neunzig",
+            ]
+        )
+    },
+    "dreisig": 30,
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(
+            ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+        )
+    },
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(["vingt", "trente", "quarante", "cinquante", "soixante"])
+    },
+    "soixantedix": 70,
+    "quatrevingt": 80,
+    "quatrevingts": 80,
+    "quatrevingtdix": 90,
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(
+            [
+                "двадцать",
+                "тридцать",
+                "сорок",
+                "пятьдесят",
+                "шестьдесят",
+                "семьдесят",
+                "восемьдесят",
+                "девяносто",
+            ]
+        )
+    },
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(
+            [
+                "двадцять",
+                "тридцять",
+                "сорок",
+                "пятдесят",
+                "шістдесят",
+                "сімдесят",
+                "вісімдесят",
+                "девяносто",
+            ]
+        )
+    },
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(
+            ["yirmi", "otuz", "kirk", "elli", "altmis", "yetmis", "seksen", "doksan"]
+        )
+    },
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(["bist", "si", "cil", "penci", "sest", "hefte", "heste", "nod"])
+    },
+    **{
+        w: 10 * (n + 2)
+        for n, w in enumerate(["بیست", "سی", "چهل", "پنجاه", "شصت", "هفتاد", "هشتاد", "نود"])
+    },
+    **{
+        normalize(w): 10 * (n + 2)
+        for n, w in enumerate(
+            ["عشرين", "ثلاثين", "اربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين"]
+        )
+    },
+}
+# Joiners in composed numbers: "zwei-und-zwanzig", "vingt et un", "بیست و دو", "bîst û du".
+NUMBER_JOINERS = _set("und et and و u û va")
+
+# -- who the request is for -------------------------------------------------------------------
+
+# Relatives by language-independent role; each role implies an age group and a gender.
+# (age_group: young = under 27, adult = 27 or older; None = cannot tell)
+ROLES: dict[str, tuple[str | None, str | None]] = {
+    "father": ("adult", "men"),
+    "mother": ("adult", "women"),
+    "parents": ("adult", None),
+    "grandparent": ("adult", None),
+    "son": ("young", "men"),
+    "daughter": ("young", "women"),
+    "child": ("young", None),
+    "wife": (None, "women"),
+    "husband": (None, "men"),
+    "spouse": (None, None),
+    "brother": (None, "men"),
+    "sister": (None, "women"),
+    "sibling": (None, None),
+    "friend": (None, None),
+    "relative": (None, None),
+}
+
+
+def _roles(table: dict[str, str]) -> dict[str, str]:
+    return {normalize(w): role for role, words in table.items() for w in words.split()}
+
+
+# Nouns that need a possessive or "for" next to them ("für meinen Vater", "my dad", "для отца").
+RELATIVES: dict[str, str] = _roles(
+    {
+        "father": "vater vati papa father dad daddy pere отец отца отцу папа папы папе батько "
+        "батька батькові тато тата татові bav bavê پلار ኣቦ",
+        "mother": "mutter mutti mama mother mom mum mere maman мать матери маме мамы мати "
+        "матері мамі dayik dayika dayê مور ኣደ",
+        "parents": "eltern parents родители родителей батьки батьків dêûbav",
+        "grandparent": "oma opa grossmutter grossvater grandma grandpa grandmother grandfather "
+        "grandmere grandpere бабушка бабушки бабушке дедушка дедушки дедушке бабуся бабусі "
+        "дідусь дідуся dapîr bapîr",
+        "son": "sohn son fils сын сына сыну сину сина kur kurê زوی",
+        "daughter": "tochter daughter fille дочь дочери дочка дочки дочке донька доньки дочку "
+        "доньку keç keça لور",
+        "child": "kind kinder kids kid child children baby enfant enfants bebe ребенок ребенка "
+        "ребенку дети детей дитина дитини діти дітей zarok zarokê zarokên ماشوم ماشومان",
+        "wife": "frau ehefrau wife femme жена жены жене дружина дружини jin jina ښځه",
+        "husband": "mann ehemann husband mari муж мужа мужу чоловік чоловіка mêr mêrê مېړه",
+        "brother": "bruder brother frere брат брата брату братові bira birayê ورور",
+        "sister": "schwester sister soeur сестра сестры сестре сестри xwişk xwişka خور",
+        "friend": "freund freundin friend ami amie друг друга подруга подруги heval ملګری",
+        "relative": "cousin cousine neffe nichte onkel tante uncle aunt nephew niece oncle "
+        "племянник тетя дядя тітка дядько",
+    }
+)
+# Forms that carry "my" in themselves (Turkish, Arabic, Persian, Tigrinya): "babam", "ابوي",
+# "پدرم", "ኣቦይ".
+POSSESSED: dict[str, str] = _roles(
+    {
+        "father": "babam babama babamin ابوي ابويا ابي بابا والدي بوي پدرم بابام ኣቦይ",
+        "mother": "annem anneme annemin امي امى ماما والدتي مادرم مامانم ኣደይ",
+        "parents": "ailem annembabam اهلي والداي والدینم پدرومادرم ወለደይ",
+        "grandparent": "dedem ninem babaannem anneannem جدي جدتي ستي تيتا پدربزرگم مادربزرگم "
+        "ኣባሓጎይ ዓባየይ",
+        "son": "oglum ogluma oglumun ابني ولدي پسرم ወደይ",
+        "daughter": "kizim kizima kizimin بنتي ابنتي دخترم ጓለይ",
+        "child": "cocugum cocuguma cocuklarim طفلي اطفالي اولادي ولادي بچم بچهام بچههام کودکم "
+        "ቆልዓይ ደቀይ",
+        "wife": "karim زوجتي مرتي زنم ሰበይተይ",
+        "husband": "kocam زوجي جوزي شوهرم ሰብኣየይ",
+        "spouse": "esim همسرم",
+        "brother": "abim agabeyim اخوي اخي برادرم داداشم ሓወይ",
+        "sister": "ablam اختي خواهرم ابجیم ሓፍተይ",
+        "sibling": "kardesim",
+        "friend": "arkadasim صديقي صاحبي صديقتي صاحبتي دوستم رفیقم ዓርከይ",
+        "relative": "kuzenim amcam dayim teyzem halam عمي خالي خالتي عمتي",
+    }
+)
+# Possessives next to a relative noun ("meinen Vater", "my dad", "мого батька", "bavê min",
+# "زما پلار", "پلار مې").
+POSSESSIVES = _set(
+    """
+    mein meine meinen meinem meiner unser unsere unseren my our mon ma mes notre nos
+    мой моя моего моей мою мои моих моему наш нашей нашего мій моя мого моєї мою мої моїх
+    min me zma زما مې می
+    """
+)
+# "for …" / "and …?" / "what about …" before the relative.
+FOR_WORDS = _set(
+    """
+    fur für for pour para для за и і а ve ji bo und and et and what about was ist mit
+    برای واسه بخاطر و ل په ته
+    """
+)
+
+# -- residence status and gender --------------------------------------------------------------
+
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "tolerated": (
+        "duldung",
+        "geduldet",
+        "дульдунг",
+        "дульдунґ",
+        "دولدونغ",
+        "دولدونگ",
+        "دولدونج",
+        "ዱልዱንግ",
+        "tolerated",
+    ),
+    "asylum_seeker": (
+        "asylbewerber",
+        "asylbewerberin",
+        "asylantrag",
+        "aufenthaltsgestattung",
+        "asylum seeker",
+        "demandeur d asile",
+        "demandeuse d asile",
+        "طالب لجوء",
+        "پناهجو",
+        "шукач притулку",
+        "ищу убежище",
+        "iltica",
+        "sığınmacı",
+        "siginmaci",
+        "penaber",
+        "refugee",
+        "flüchtling",
+        "fluchtling",
+        "geflüchtet",
+        "لاجئ",
+        "لاجئة",
+        "پناهنده",
+        "беженец",
+        "беженка",
+        "біженець",
+        "біженка",
+        "mülteci",
+        "multeci",
+        "réfugié",
+        "refugie",
+        "refugiee",
+        "ስደተኛ",
+        "kahwalay",
+    ),
+    "temporary_protection": (
+        "24 aufenthg",
+        "paragraph 24",
+        "24 aufenthaltsgesetz",
+        "тимчасовий захист",
+        "временная защита",
+        "временный защит",
+        "temporary protection",
+    ),
+    "recognised_refugee": (
+        "anerkannt",
+        "flüchtlingsanerkennung",
+        "recognised refugee",
+        "recognized refugee",
+        "مقيم معترف",
+        "اعتراف لاجئ",
+    ),
+    "eu_citizen": ("eu bürger", "eu burger", "eu citizen", "eu-bürger", "citoyen européen"),
+}
+WOMAN_WORDS = (
+    "ich bin eine frau",
+    "als frau",
+    "i am a woman",
+    "as a woman",
+    "im a woman",
+    "انا امرأة",
+    "انا امراه",
+    "من زن هستم",
+    "به عنوان زن",
+    "я жінка",
+    "я женщина",
+    "kadınım",
+    "kadinim",
+    "ez jin im",
+    "je suis une femme",
+    "tôi là phụ nữ",
+)
+
+# -- words that only say "where I live" -------------------------------------------------------
+
+# Removed with the place they belong to, so "wohne in Magdeburg" / "ساكن" / "живу" never decide a
+# topic ("housing"): "I live in X" is a slot, not a need.
+PLACE_VERBS = _set(
+    """
+    wohne wohnen wohnt lebe leben lebt wohnhaft bin sind komme kommen
+    live lives living stay staying am from based
+    habite habites habitons vis vit suis
+    oturuyorum oturuyoruz yasiyorum yasiyoruz yasiyom
+    dijim dijîm dimînim dimînin
+    живу живем живём проживаю мешкаю живемо знаходжуся нахожусь
+    ساكن ساكنه ساكنين عايش عايشه اسكن نسكن بسكن بعيش
+    ساکن زندگی میکنم میکنیم هستم هستیم
+    اوسیږم اوسېږم ژوند کوم
+    እነብር ንነብር
+    song sống o ở
+    """
+)

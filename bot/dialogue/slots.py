@@ -1,0 +1,245 @@
+"""Slots: what a message says about the person, read before the topic is matched.
+
+A place ("wohne in Magdeburg", "انا ساكن بماغدبورغ", "я живу в дессау"), an age ("im 22",
+"мені двадцять", "عمري ٢٤", "24 yaşındayım"), a residence status ("she is a refugee"), a gender
+and who the request is for ("and for my father? he is 60"). The words that carried a slot are cut
+out of the text the matcher sees, so "live / wohne / ساكن / живу" never decide a topic, and a
+message that was nothing but slots ("Dresden", "ich bin 19") completes the open request instead
+of starting a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.dialogue.slot_words import (
+    AGE_AFTER,
+    AGE_BEFORE,
+    FOR_WORDS,
+    NUMBER_JOINERS,
+    PLACE_VERBS,
+    POSSESSED,
+    POSSESSIVES,
+    RELATIVES,
+    STATUS_WORDS,
+    TEENS,
+    TENS,
+    UNITS,
+    WOMAN_WORDS,
+)
+from bot.matching.langid import FUNCTION_WORDS
+from bot.matching.normalize import normalize, normalized_words
+from bot.matching.places import CUES, PlaceMatcher, resolve
+
+MIN_AGE, MAX_AGE = 0, 110
+_DIGITS_AND_LETTERS = re.compile(r"(\d+)")
+ARABIC_GLUED = ("ول", "لل", "ل", "و", "ب", "ف")
+# Words that carry no need on their own: a message made only of these and slots is an answer
+# to a question ("ich wohne in Dresden", "and for my father? he is 60"), not a new request.
+FILLERS = frozenset(
+    {w for words in FUNCTION_WORDS.values() for w in words}
+    | FOR_WORDS
+    | POSSESSIVES
+    | PLACE_VERBS
+    | CUES
+    | normalized_words(
+        """
+        ich i je ben ez toi em anh chi я ми мы انا انی من ما زه مونږ ኣነ ንሕና
+        ok okay ja yes oui evet da так ага aha جا بله آره نعم اي ايوه ها ሓራይ ኣወ vang uh
+        hier here ici burada tam there auch too also aussi ayrica тоже також هم کذلک
+        about thing that so dann then alors sonra потом тоді بعدين بعد بعدا
+        alt old years year jahre jahr ans an лет років роки سنه سال
+        er sie he she il elle o он она він вона هو هي او ew ewê ኣሎ ኣላ ኣለኹ
+        ist is est bin am are sind
+        bitte please stp lutfen لطفا من فضلك پوه መበደለይ
+        """
+    )
+)
+
+
+@dataclass
+class Slots:
+    """What one message said explicitly; nothing is guessed."""
+
+    city: str | None = None
+    district: str | None = None
+    age: int | None = None
+    status: str | None = None
+    gender: str | None = None
+    subject: str | None = None  # a relative's role when the request is for another person
+    rest: str = ""  # the message without slot words: what the topic matcher sees
+    only_slots: bool = False  # nothing but slots and filler words
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, slot)
+
+    @property
+    def any(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.city, self.district, self.age, self.status, self.gender, self.subject)
+        )
+
+
+def _tokens(text: str) -> list[str]:
+    """Normalised words; a number glued to an age word is split ("24yaşındayım", "60yo")."""
+    out: list[str] = []
+    for word in normalize(text).split():
+        parts = [p for p in _DIGITS_AND_LETTERS.split(word) if p]
+        if len(parts) == 2 and parts[0].isdigit() and _is_age_word(parts[1]):
+            out.extend(parts)
+        else:
+            out.append(word)
+    return out
+
+
+def _is_age_word(word: str) -> bool:
+    return word in AGE_AFTER or word.startswith(("yas", "jahr", "j", "y"))
+
+
+def _unglue(word: str) -> list[str]:
+    forms = [word]
+    if word and "\u0600" <= word[0] <= "\u06ff":
+        forms += [word[len(p) :] for p in ARABIC_GLUED if word.startswith(p) and len(word) > 3]
+    return forms
+
+
+def _number_at(words: list[str], i: int) -> tuple[int, int] | None:
+    """A number starting at word i: (value, words used). Digits or number words (0-99)."""
+    word = words[i]
+    if word.isdigit():
+        return (int(word), 1) if len(word) <= 3 else None
+    if word in TEENS:
+        return TEENS[word], 1
+    compact = word.replace("-", "")
+    for tens_word, tens in TENS.items():  # "zweiundzwanzig", "twentytwo", "vingtdeux"
+        if compact == tens_word:
+            value, used = tens, 1
+            if i + 2 < len(words) and words[i + 1] in NUMBER_JOINERS and words[i + 2] in UNITS:
+                return tens + UNITS[words[i + 2]], 3
+            if i + 1 < len(words) and words[i + 1] in UNITS:
+                return tens + UNITS[words[i + 1]], 2
+            return value, used
+        if compact.endswith(tens_word) and compact[: -len(tens_word)].removesuffix("und") in UNITS:
+            return tens + UNITS[compact[: -len(tens_word)].removesuffix("und")], 1
+        if compact.startswith(tens_word) and compact[len(tens_word) :] in UNITS:
+            return tens + UNITS[compact[len(tens_word) :]], 1
+    if word in UNITS:
+        if i + 2 < len(words) and words[i + 1] in NUMBER_JOINERS and words[i + 2] in TENS:
+            return UNITS[word] + TENS[words[i + 2]], 3  # "zwei und zwanzig", "دو و بیست"
+        return UNITS[word], 1
+    return None
+
+
+def _find_age(words: list[str], bare_ok: bool) -> tuple[int, int, int] | None:
+    """(age, start, end) of an age stated in the words."""
+    for i in range(len(words)):
+        number = _number_at(words, i)
+        if number is None:
+            continue
+        value, used = number
+        if not MIN_AGE < value <= MAX_AGE:
+            continue
+        end = i + used
+        after = end < len(words) and (
+            words[end] in AGE_AFTER or words[end].startswith(("yas", "jahr"))
+        )
+        before = i > 0 and (words[i - 1] in AGE_BEFORE)
+        digits = words[i].isdigit()
+        if after:
+            extra = 1
+            if end + 1 < len(words) and words[end + 1] in AGE_AFTER:  # "22 Jahre alt"
+                extra = 2
+            start = i - 1 if before else i
+            return value, start, end + extra
+        if before and (digits or value >= 10):
+            return value, i - 1, end
+        if bare_ok and digits and len(words) <= 4:
+            return value, i, end
+    return None
+
+
+def _find_subject(words: list[str]) -> tuple[str, int, int] | None:
+    """(role, start, end) when the message is about a relative ("für meinen Vater", "babam",
+    "لابوي", "and my dad?")."""
+    for i, word in enumerate(words):
+        for form in _unglue(word):
+            role = POSSESSED.get(form)
+            if role:
+                start = i - 1 if i > 0 and words[i - 1] in FOR_WORDS else i
+                return role, start, i + 1
+            role = RELATIVES.get(form)
+            if role is None:
+                continue
+            before = words[max(0, i - 2) : i]
+            after = words[i + 1 : i + 2]
+            if any(w in POSSESSIVES for w in before + after) or (
+                before and before[-1] in FOR_WORDS
+            ):
+                start = i
+                while start > 0 and (
+                    words[start - 1] in POSSESSIVES or words[start - 1] in FOR_WORDS
+                ):
+                    start -= 1
+                end = i + 1 + (1 if after and after[0] in POSSESSIVES else 0)
+                return role, start, end
+    return None
+
+
+def _contains(haystack: str, phrase: str) -> bool:
+    needle = normalize(phrase)
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+def read_slots(
+    text: str, places: PlaceMatcher, *, prefer_city: str | None = None, bare_age: bool = False
+) -> Slots:
+    """The slots of one message. `bare_age`: a lone number is an age (the bot just asked)."""
+    words = _tokens(text)
+    plain = " ".join(words)
+    slots = Slots()
+    cut: set[int] = set()
+
+    hits = places.find(plain)
+    slots.city, slots.district = resolve(hits, prefer_city)
+    for hit in hits:
+        if hit.city_id != slots.city and slots.city is not None:
+            continue
+        start = hit.start
+        # "wohne in", "I live in", "ساكن", "живу в": the words of place before the name go too
+        while (
+            start > 0
+            and start - hit.start > -3
+            and (words[start - 1] in CUES or words[start - 1] in PLACE_VERBS)
+        ):
+            start -= 1
+        cut.update(range(start, hit.end))
+        slots.spans.append((start, hit.end, "place"))
+
+    subject = _find_subject(words)
+    if subject is not None:
+        slots.subject, start, end = subject
+        cut.update(range(start, end))
+        slots.spans.append((start, end, "subject"))
+
+    age = _find_age(words, bare_ok=bare_age or subject is not None)
+    if age is not None:
+        slots.age, start, end = age
+        cut.update(range(start, end))
+        slots.spans.append((start, end, "age"))
+
+    status_spans: set[int] = set()
+    for status, phrases in STATUS_WORDS.items():
+        for phrase in phrases:
+            needle = normalize(phrase).split()
+            for i in range(len(words) - len(needle) + 1):
+                if words[i : i + len(needle)] == needle:
+                    slots.status = slots.status or status
+                    status_spans.update(range(i, i + len(needle)))
+    if any(_contains(plain, w) for w in WOMAN_WORDS):
+        slots.gender = "women"
+
+    rest = [w for i, w in enumerate(words) if i not in cut]
+    slots.rest = " ".join(rest)
+    content = [w for i, w in enumerate(words) if i not in cut and i not in status_spans]
+    slots.only_slots = slots.any and all(w in FILLERS or w.isdigit() for w in content)
+    return slots
