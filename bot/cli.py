@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="console chat with the dialogue engine (no token needed)")
     chat.add_argument("--lang", type=_language, help="answer in this language (e.g. ar, uk)")
+    chat.add_argument(
+        "--script",
+        metavar="FILE",
+        help="run a conversation from JSON Lines ('-' for stdin): one turn per line "
+        '({"say": …}, {"command": …}, {"button": …}, {"location": [lat, lon]}); '
+        "one JSON line per bot turn out",
+    )
 
     sub.add_parser("run", help="run the Telegram bot (long polling)")
 

@@ -44,7 +44,6 @@ from bot.dialogue.state import ConversationState, OpenRequest, Profile
 from bot.i18n import Texts, texts
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Offer, Scope
-from bot.matching.langid import LanguageGuess
 from bot.matching.matcher import Matcher, MatchResult
 from bot.matching.normalize import normalize
 
@@ -162,7 +161,7 @@ class DialogueEngine:
         )
         chosen = state.language if state.language_chosen else None
         match = self.matcher.match(text, language=chosen, topic_text=slots.rest)
-        language, switch = self._reply_language(state, incoming, text, slots, match.language)
+        language, switch = self._reply_language(state, incoming, slots, match)
         t = texts(language)
         state.turn_language = language
         state.language = state.language or language
@@ -186,7 +185,11 @@ class DialogueEngine:
             return self._with_switch(
                 EngineOutput(self.handoff_unavailable(state, t, now), events), switch
             )
-        if slots.only_slots or (slots.any and not normalize(slots.rest)):
+        if (
+            slots.only_slots
+            or (slots.any and not normalize(slots.rest))
+            or (slots.any and request is not None and not self._new_need(match, request))
+        ):
             return self._with_switch(self._slots_only(state, slots, t, now, events), switch)
         if slots.subject and request is not None and not self._new_need(match, request):
             request.subject = slots.subject
@@ -212,24 +215,20 @@ class DialogueEngine:
                 ),
                 switch,
             )
-        return self._with_switch(self._clarify(state, match, t, text, events), switch)
+        return self._with_switch(self._clarify(state, match, t, text, now, events), switch)
 
     def _reply_language(
         self,
         state: ConversationState,
         incoming: Incoming,
-        text: str,
         slots: Slots,
-        guess: LanguageGuess,
+        match: MatchResult,
     ) -> tuple[str, str | None]:
         """(language to answer in, language to offer as a one-tap switch)."""
         usual = self.language_of(state, incoming)
-        if guess.source == "chosen" and state.language_chosen:
-            detected = self.matcher.match(text).language if self._enough_words(slots) else None
-            guess = detected or guess
-        if not self._clear(guess, slots):
+        language = self._clear_language(match, slots)
+        if language is None:
             return usual, None
-        language = guess.language
         preferred = (
             state.language
             if state.language_chosen
@@ -239,17 +238,25 @@ class DialogueEngine:
         return language, switch
 
     @staticmethod
-    def _enough_words(slots: Slots) -> bool:
-        return len(normalize(slots.rest).split()) >= min(CLEAR_WORDS.values())
-
-    @staticmethod
-    def _clear(guess: LanguageGuess, slots: Slots) -> bool:
-        """A sentence clearly in one language: sure, and more than a loanword or a slot."""
-        if not guess.sure or guess.source == "chosen" or guess.language not in LANGUAGES:
-            return False
+    def _clear_language(match: MatchResult, slots: Slots) -> str | None:
+        """The language a message is clearly written in: a sentence detected with confidence
+        (not a loanword, not a lone place or age), or a word only one language's phrases know
+        ("hilfe", "ساعدني")."""
+        guess = match.language
         words = [w for w in normalize(slots.rest).split() if not w.isdigit()]
-        latin = all(ch.isascii() or not ch.isalpha() for w in words for ch in w)
-        return len(words) >= CLEAR_WORDS["latin" if latin else "other"]
+        if not words:
+            return None
+        if guess.sure and guess.source != "chosen" and guess.language in LANGUAGES:
+            latin = all(ch.isascii() or not ch.isalpha() for w in words for ch in w)
+            if len(words) >= CLEAR_WORDS["latin" if latin else "other"]:
+                return guess.language
+        votes = match.lexical_votes
+        if votes and len(words) <= 2:
+            best_lang, best = max(votes.items(), key=lambda kv: kv[1])
+            rivals = [v for lang, v in votes.items() if lang != best_lang and v >= best - 0.1]
+            if best >= 0.95 and not rivals and best_lang in LANGUAGES:
+                return best_lang
+        return None
 
     def _with_switch(self, output: EngineOutput, switch: str | None) -> EngineOutput:
         """Add the one-tap language switch under the last reply."""
@@ -528,11 +535,17 @@ class DialogueEngine:
         match: MatchResult,
         t: Texts,
         text: str,
+        now: dt.datetime,
         events: list[Event],
     ) -> EngineOutput:
-        """Unsure: offer the likely topics as buttons (or the menu), and record the question."""
+        """Unsure: offer the likely topics as buttons (or the menu), and record the question.
+        The likeliest topic stays open: a following "I live in Dresden" answers it."""
         state.last_text = text
         guesses = [h.topic for h in match.topics if h.score >= CLARIFY_FLOOR][:3]
+        if guesses:
+            state.request = OpenRequest(
+                guesses[0], text, now.isoformat(), profile=state.profile.copy()
+            )
         if guesses:
             buttons = [
                 [Button(localized(self.knowledge.topics[g].name, t.language), f"t:{g}")]

@@ -29,294 +29,103 @@ AGE_AFTER = _set(
 # Words before a number that make it an age: "ich bin 22", "im 22", "he is 60", "мне 20".
 AGE_BEFORE = _set(
     """
-    bin ist alt alter age aged am im iam hes shes is
+    bin ist alt alter age aged am im iam hes shes is o
     jai ja ai il elle a
     мне мені ему ей йому їй мнe
     عمري عمره عمرها عمر عمرى
     عمرم سنم سنش سن
     ben benim yasim yaşım
-    temen emrê umrê
+    temen emrê umrê ዕድመይ ዕድመኡ ዕድመኣ ዕድሜ
     toi tôi anh chi em ong ba
     """
 )
-# Number words, 0-99, by their value (composed forms like "zweiundzwanzig" are built in slots.py).
-UNITS: dict[str, int] = {
-    **{
-        w: n
-        for n, w in enumerate(
-            ["null", "eins", "zwei", "drei", "vier", "funf", "sechs", "sieben", "acht", "neun"]
-        )
-    },
-    "ein": 1,
-    "eine": 1,
-    **{
-        w: n
-        for n, w in enumerate(
-            ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-        )
-    },
-    **{
-        w: n
-        for n, w in enumerate(
-            ["zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
-        )
-    },
-    **{
-        w: n
-        for n, w in enumerate(
-            ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
-        )
-    },
-    **{
-        w: n
-        for n, w in enumerate(
-            ["нуль", "один", "два", "три", "чотири", "пять", "шість", "сім", "вісім", "девять"]
-        )
-    },
-    **{
-        w: n
-        for n, w in enumerate(
-            ["sifir", "bir", "iki", "uc", "dort", "bes", "alti", "yedi", "sekiz", "dokuz"]
-        )
-    },
-    **{
-        w: n
-        for n, w in enumerate(
-            ["sifir", "yek", "du", "se", "car", "penc", "ses", "heft", "hest", "neh"]
-        )
-        if n > 0
-    },
-    **{
-        w: n
-        for n, w in enumerate(["صفر", "یک", "دو", "سه", "چهار", "پنج", "شش", "هفت", "هشت", "نه"])
-    },
-    **{
-        normalize(w): n
-        for n, w in enumerate(
-            ["صفر", "واحد", "اثنين", "ثلاثة", "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة"]
-        )
-    },
-    **{
-        normalize(w): n
-        for w, n in {
-            "اثنان": 2,
-            "ثلاث": 3,
-            "اربع": 4,
-            "خمس": 5,
-            "ست": 6,
-            "سبع": 7,
-            "ثمان": 8,
-            "تسع": 9,
-            "تنين": 2,
-        }.items()
-    },
-    "mot": 1,
-    "hai": 2,
-    "bon": 4,
-    "sau": 6,
-    "bay": 7,
-    "tam": 8,
-    "chin": 9,
-    "lam": 5,
-    "mót": 1,
+# Number words per language: units 0-9, teens 10-19, tens 20-90 ("-" where a language has none
+# or people write digits). Composed forms ("zweiundzwanzig", "twenty two", "بیست و دو") are
+# built in slots.py.
+NUMBER_WORDS: dict[str, tuple[str, str, str]] = {
+    "de": (
+        "null eins zwei drei vier funf sechs sieben acht neun",
+        "zehn elf zwolf dreizehn vierzehn funfzehn sechzehn siebzehn achtzehn neunzehn",
+        "zwanzig dreissig vierzig funfzig sechzig siebzig achtzig neunzig",
+    ),
+    "en": (
+        "zero one two three four five six seven eight nine",
+        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen",
+        "twenty thirty forty fifty sixty seventy eighty ninety",
+    ),
+    "fr": (
+        "zero un deux trois quatre cinq six sept huit neuf",
+        "dix onze douze treize quatorze quinze seize dixsept dixhuit dixneuf",
+        "vingt trente quarante cinquante soixante soixantedix quatrevingt quatrevingtdix",
+    ),
+    "ru": (
+        "ноль один два три четыре пять шесть семь восемь девять",
+        "десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать "
+        "семнадцать восемнадцать девятнадцать",
+        "двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто",
+    ),
+    "uk": (
+        "нуль один два три чотири пять шість сім вісім девять",
+        "десять одинадцять дванадцять тринадцять чотирнадцять пятнадцять шістнадцять "
+        "сімнадцять вісімнадцять девятнадцять",
+        "двадцять тридцять сорок пятдесят шістдесят сімдесят вісімдесят девяносто",
+    ),
+    "tr": (
+        "sifir bir iki uc dort bes alti yedi sekiz dokuz",
+        "on - - - - - - - - -",
+        "yirmi otuz kirk elli altmis yetmis seksen doksan",
+    ),
+    "ku": (
+        "- yek du se car penc ses heft hest neh",
+        "deh yanzdeh dwanzdeh sezdeh cardeh panzdeh sanzdeh hevdeh hejdeh nozdeh",
+        "bist si cil penci sest hefte heste nod",
+    ),
+    "fa": (
+        "صفر یک دو سه چهار پنج شش هفت هشت نه",
+        "ده یازده دوازده سیزده چهارده پانزده شانزده هفده هجده نوزده",
+        "بیست سی چهل پنجاه شصت هفتاد هشتاد نود",
+    ),
+    "ar": (
+        "صفر واحد اثنين ثلاثة اربعة خمسة ستة سبعة ثمانية تسعة",
+        "عشرة احدعش اتناشر تلتاشر اربعتاشر خمستاشر ستاشر سبعتاشر تمنتاشر تسعتاشر",
+        "عشرين ثلاثين اربعين خمسين ستين سبعين ثمانين تسعين",
+    ),
+    "ar-colloquial": (
+        "- - تنين تلاتة اربع خمس ست سبع تمن تسع",
+        "عشر حداشر طناش تلطاش اربعطاش خمسطاش سطاش سبعطاش تمنطاش تسعطاش",
+        "- تلاتين - - - - تمانين -",
+    ),
+    "ps": (
+        "صفر یو دوه درې څلور پنځه شپږ اووه اته نهه",
+        "لس یوولس دولس دیارلس څوارلس پنځلس شپاړس اوولس اتلس نولس",
+        "شل دیرش څلویښت پنځوس شپیته اویا اتیا نوي",
+    ),
+    "ti": (
+        "ዜሮ ሓደ ክልተ ሰለስተ ኣርባዕተ ሓሙሽተ ሽድሽተ ሸውዓተ ሸሞንተ ትሽዓተ",
+        "ዓሰርተ - - - - - - - - -",
+        "ዕስራ ሰላሳ ኣርብዓ ሓምሳ ስሳ ሰብዓ ሰማንያ ቴስዓ",
+    ),
+    "vi": (
+        "khong mot hai ba bon nam sau bay tam chin",
+        "muoi - - - - - - - - -",
+        "- - - - - - - - -",
+    ),
 }
-TEENS: dict[str, int] = {
-    **{
-        w: 10 + n
-        for n, w in enumerate(
-            [
-                "zehn",
-                "elf",
-                "zwolf",
-                "dreizehn",
-                "vierzehn",
-                "funfzehn",
-                "sechzehn",
-                "siebzehn",
-                "achtzehn",
-                "neunzehn",
-            ]
-        )
-    },
-    **{
-        w: 10 + n
-        for n, w in enumerate(
-            [
-                "ten",
-                "eleven",
-                "twelve",
-                "thirteen",
-                "fourteen",
-                "fifteen",
-                "sixteen",
-                "seventeen",
-                "eighteen",
-                "nineteen",
-            ]
-        )
-    },
-    **{
-        w: 10 + n
-        for n, w in enumerate(["dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"])
-    },
-    "dixsept": 17,
-    "dixhuit": 18,
-    "dixneuf": 19,
-    **{
-        w: 10 + n
-        for n, w in enumerate(
-            [
-                "десять",
-                "одиннадцать",
-                "двенадцать",
-                "тринадцать",
-                "четырнадцать",
-                "пятнадцать",
-                "шестнадцать",
-                "семнадцать",
-                "восемнадцать",
-                "девятнадцать",
-            ]
-        )
-    },
-    **{
-        w: 10 + n
-        for n, w in enumerate(
-            [
-                "десять",
-                "одинадцять",
-                "дванадцять",
-                "тринадцять",
-                "чотирнадцять",
-                "пятнадцять",
-                "шістнадцять",
-                "сімнадцять",
-                "вісімнадцять",
-                "девятнадцять",
-            ]
-        )
-    },
-    "on": 10,
-    **{
-        w: 10 + n
-        for n, w in enumerate(
-            [
-                "deh",
-                "yanzdeh",
-                "dwanzdeh",
-                "sezdeh",
-                "cardeh",
-                "panzdeh",
-                "sanzdeh",
-                "hevdeh",
-                "hejdeh",
-                "nozdeh",
-            ]
-        )
-    },
-    **{
-        w: 10 + n
-        for n, w in enumerate(
-            [
-                "ده",
-                "یازده",
-                "دوازده",
-                "سیزده",
-                "چهارده",
-                "پانزده",
-                "شانزده",
-                "هفده",
-                "هجده",
-                "نوزده",
-            ]
-        )
-    },
-    normalize("عشرة"): 10,
-    normalize("عشر"): 10,
-    "muoi": 10,
-}
-TENS: dict[str, int] = {
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(
-            [
-                "zwanzig",
-                "dreissig",
-                "vierzig",
-                "funfzig",
-                "sechzig",
-                "siebzig",
-                "achtzig",
-                "neunzig",
-            ]
-        )
-    },
-    "dreisig": 30,
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(
-            ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-        )
-    },
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(["vingt", "trente", "quarante", "cinquante", "soixante"])
-    },
-    "soixantedix": 70,
-    "quatrevingt": 80,
-    "quatrevingts": 80,
-    "quatrevingtdix": 90,
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(
-            [
-                "двадцать",
-                "тридцать",
-                "сорок",
-                "пятьдесят",
-                "шестьдесят",
-                "семьдесят",
-                "восемьдесят",
-                "девяносто",
-            ]
-        )
-    },
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(
-            [
-                "двадцять",
-                "тридцять",
-                "сорок",
-                "пятдесят",
-                "шістдесят",
-                "сімдесят",
-                "вісімдесят",
-                "девяносто",
-            ]
-        )
-    },
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(
-            ["yirmi", "otuz", "kirk", "elli", "altmis", "yetmis", "seksen", "doksan"]
-        )
-    },
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(["bist", "si", "cil", "penci", "sest", "hefte", "heste", "nod"])
-    },
-    **{
-        w: 10 * (n + 2)
-        for n, w in enumerate(["بیست", "سی", "چهل", "پنجاه", "شصت", "هفتاد", "هشتاد", "نود"])
-    },
-    **{
-        normalize(w): 10 * (n + 2)
-        for n, w in enumerate(
-            ["عشرين", "ثلاثين", "اربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين"]
-        )
-    },
-}
+
+
+def _number_table(part: int, base: int, step: int) -> dict[str, int]:
+    table: dict[str, int] = {}
+    for words in NUMBER_WORDS.values():
+        for i, word in enumerate(words[part].split()):
+            key = normalize(word)
+            if word != "-" and key and key not in table:
+                table[key] = base + step * i
+    return table
+
+
+UNITS = {**_number_table(0, 0, 1), "ein": 1, "eine": 1, "اثنان": 2, "ثلاث": 3, "خمس": 5}
+TEENS = _number_table(1, 10, 1)
+TENS = _number_table(2, 20, 10)
 # Joiners in composed numbers: "zwei-und-zwanzig", "vingt et un", "بیست و دو", "bîst û du".
 NUMBER_JOINERS = _set("und et and و u û va")
 
@@ -404,13 +213,12 @@ POSSESSIVES = _set(
     min me zma زما مې می
     """
 )
-# "for …" / "and …?" / "what about …" before the relative.
-FOR_WORDS = _set(
-    """
-    fur für for pour para для за и і а ve ji bo und and et and what about was ist mit
-    برای واسه بخاطر و ل په ته
-    """
-)
+# "for …" right before the relative ("für meinen Vater", "for my dad", "для отца", "برای پدرم").
+FOR_WORDS = _set("fur für for pour para для ji bo cho برای واسه بخاطر ته")
+# … or right after it ("babam için", "پلار لپاره").
+FOR_AFTER = _set("icin için ucun لپاره")
+# A follow-up starts with "and …", "what about …": "und für meine Tochter?", "and my wife?".
+FOLLOW_UP_STARTS = _set("und and et и і а ve û u va còn con و what about was ist mit")
 
 # -- residence status and gender --------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from bot.dialogue.slot_words import (
     AGE_AFTER,
     AGE_BEFORE,
+    FOLLOW_UP_STARTS,
+    FOR_AFTER,
     FOR_WORDS,
     NUMBER_JOINERS,
     PLACE_VERBS,
@@ -40,6 +42,8 @@ ARABIC_GLUED = ("ول", "لل", "ل", "و", "ب", "ف")
 FILLERS = frozenset(
     {w for words in FUNCTION_WORDS.values() for w in words}
     | FOR_WORDS
+    | FOR_AFTER
+    | FOLLOW_UP_STARTS
     | POSSESSIVES
     | PLACE_VERBS
     | CUES
@@ -51,7 +55,7 @@ FILLERS = frozenset(
         about thing that so dann then alors sonra потом тоді بعدين بعد بعدا
         alt old years year jahre jahr ans an лет років роки سنه سال
         er sie he she il elle o он она він вона هو هي او ew ewê ኣሎ ኣላ ኣለኹ
-        ist is est bin am are sind
+        ist is est bin am are sind عندی عندنا لدی یم یو دی እዩ ኢያ ኣሎ ኣለዋ hast have has
         bitte please stp lutfen لطفا من فضلك پوه መበደለይ
         """
     )
@@ -159,28 +163,34 @@ def _find_age(words: list[str], bare_ok: bool) -> tuple[int, int, int] | None:
 
 
 def _find_subject(words: list[str]) -> tuple[str, int, int] | None:
-    """(role, start, end) when the message is about a relative ("für meinen Vater", "babam",
-    "لابوي", "and my dad?")."""
+    """(role, start, end) when the request is for a relative: "für meinen Vater", "babam için",
+    "لابوي", "and my dad?". A relative named without "for" ("my husband beats me", "with my
+    husband") is not whom the request is for."""
     for i, word in enumerate(words):
         for form in _unglue(word):
+            glued_for = form != word and word.startswith("ل")  # Arabic "لـ" = for
             role = POSSESSED.get(form)
-            if role:
-                start = i - 1 if i > 0 and words[i - 1] in FOR_WORDS else i
-                return role, start, i + 1
-            role = RELATIVES.get(form)
+            start, end = i, i + 1
             if role is None:
-                continue
-            before = words[max(0, i - 2) : i]
-            after = words[i + 1 : i + 2]
-            if any(w in POSSESSIVES for w in before + after) or (
-                before and before[-1] in FOR_WORDS
-            ):
-                start = i
-                while start > 0 and (
-                    words[start - 1] in POSSESSIVES or words[start - 1] in FOR_WORDS
-                ):
+                role = RELATIVES.get(form)
+                if role is None:
+                    continue
+                if not any(w in POSSESSIVES for w in words[max(0, i - 2) : i + 2]):
+                    continue
+                while start > 0 and words[start - 1] in POSSESSIVES:
                     start -= 1
-                end = i + 1 + (1 if after and after[0] in POSSESSIVES else 0)
+                if end < len(words) and words[end] in POSSESSIVES:
+                    end += 1
+            cue = glued_for
+            if start > 0 and words[start - 1] in FOR_WORDS:
+                start, cue = start - 1, True
+            if end < len(words) and words[end] in FOR_AFTER:
+                end, cue = end + 1, True
+            if start <= 2 and any(w in FOLLOW_UP_STARTS for w in words[:start]):
+                start, cue = 0, True
+            if start == 0 and len(words) <= 3:
+                cue = True  # "my father?", "babam?"
+            if cue:
                 return role, start, end
     return None
 

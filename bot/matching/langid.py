@@ -104,6 +104,20 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         ra ro hast nist komak lotfan mersi salam khob kheyli kar mitunam mitonam
         """
     ),
+    # Russian and Ukrainian in Latin letters ("translit")
+    "ru": _words(
+        """
+        mne menya gde kak chto shto nuzhno nuzhna nuzhen mozhno pomogite pomoshch pomosh
+        zhivu hochu khochu rabotu rabota eto dlya ili kogda skolko pochemu spasibo privet
+        zdravstvuyte pozhaluysta besplatno nemeckiy nemeckij nemetskiy uchit yazyk mozhete
+        """
+    ),
+    "uk": _words(
+        """
+        meni yak shcho treba potribno mozhna dopomozhit dopomoha zhyvu dlia dyakuyu pryvit
+        bezkoshtovno nimetsku vchyty mozhete chy
+        """
+    ),
     # Pashto in Latin letters
     "ps": _words(
         """

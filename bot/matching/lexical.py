@@ -33,6 +33,8 @@ SINGLE_FUZZY_FACTOR = 0.7
 FOREIGN_FUZZY_FACTOR = 0.75
 SECOND_PHRASE_BONUS = 0.15
 MIN_AFFIX = 4  # shortest vocabulary word found inside a longer message word
+TINY_WORD = 4  # a one-word phrase this short is weak evidence on its own
+TINY_FOREIGN_FACTOR = 0.6
 
 
 _ARABIC_CONJUNCTIONS = ("و", "ف")
@@ -157,6 +159,9 @@ class LexicalIndex:
             # would turn a precise phrase into a single common word.
             if e.kind in ("topic", "offer"):
                 content = [w for w in words if w not in self.function_words]
+                if len(content) == 1 < len(words) and len(content[0]) <= TINY_WORD:
+                    # "căn hộ" without its common word is "can": no longer the phrase
+                    continue
             else:
                 content = words
             if not content:
@@ -172,6 +177,13 @@ class LexicalIndex:
         self._short_single = np.array(
             [
                 n == 1 and len(self._vocab[flat[o]]) <= 7
+                for o, n in zip(offsets, lengths, strict=True)
+            ],
+            dtype=bool,
+        )
+        self._tiny_single = np.array(
+            [
+                n == 1 and len(self._vocab[flat[o]]) <= TINY_WORD
                 for o, n in zip(offsets, lengths, strict=True)
             ],
             dtype=bool,
@@ -256,6 +268,8 @@ class LexicalIndex:
             # exact matches keep full weight, since loanwords travel ("Ausbildung" in Turkish).
             foreign = self._phrase_language_array != language
             scores = np.where(fuzzy & foreign, scores * FOREIGN_FUZZY_FACTOR, scores)
+            # a tiny word of another language is mostly a homograph ("can", "la", "an")
+            scores = np.where(self._tiny_single & foreign, scores * TINY_FOREIGN_FACTOR, scores)
         return scores
 
     def score(self, text: str, language: str | None = None) -> LexicalResult:

@@ -65,6 +65,8 @@ class MatchTuning:
     emergency_threshold: float = 0.86
     handoff_threshold: float = 0.86
     help_threshold: float = 0.9
+    lead_floor: float = 0.3  # a topic this strong and this far ahead is answered
+    clear_lead: float = 0.25
     # lexical evidence at which the semantic query is skipped (one clear topic)
     decisive_lexical: float = 0.95
     decisive_margin: float = 0.35
@@ -288,11 +290,17 @@ class Matcher:
         self, text: str, language: str | None = None, *, topic_text: str | None = None
     ) -> MatchResult:
         """Match `text`; topics and offers from `topic_text` when given (the message without the
-        words that only said where or who: slots), intents and danger from the whole text."""
+        words that only said where or who: slots), intents and danger from the whole text.
+
+        The language of the text is always detected (the reply language is the dialogue's
+        decision); `language`, the language the person chose, stands in when detection is unsure.
+        """
         text = (text or "")[:MAX_TEXT]
         topic_text = text if topic_text is None else topic_text[:MAX_TEXT]
         t = self.tuning
-        detected = LanguageGuess(language, 1.0, "chosen") if language else detect_language(text)
+        detected = detect_language(text)
+        if language and not detected.sure:
+            detected = LanguageGuess(language, 1.0, "chosen")
         known = detected.language if detected.sure else None
         lexical = self.lexical.score(text, known)
         topical = lexical if topic_text == text else self.lexical.score(topic_text, known)
@@ -353,7 +361,9 @@ class Matcher:
             action = "handoff"
         elif semantic is not None and self._semantic_emergency(semantic):
             action, layer, emergency_kind = "emergency", "semantic", semantic.emergency_kind
-        elif confidence >= t.answer_threshold and not self._ambiguous(topics):
+        elif (confidence >= t.answer_threshold and not self._ambiguous(topics)) or self._clear_lead(
+            topics
+        ):
             action = "answer"
         else:
             action = "clarify"
@@ -430,6 +440,15 @@ class Matcher:
         if inside < t.scope_floor:
             return "out", None
         return "in", None
+
+    def _clear_lead(self, topics: list[TopicHit]) -> bool:
+        """Below the answer threshold, one topic can still be far ahead of all others (a clear
+        question in words the lexicon lacks, recognised semantically): answer it."""
+        t = self.tuning
+        if not topics or topics[0].score < t.lead_floor:
+            return False
+        second = topics[1].score if len(topics) > 1 else 0.0
+        return topics[0].score - second >= t.clear_lead
 
     def _ambiguous(self, topics: list[TopicHit]) -> bool:
         if len(topics) < 2:

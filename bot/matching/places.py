@@ -119,6 +119,10 @@ def _stems(word: str) -> list[str]:
             if word.startswith(p) and len(word) - len(p) >= 2
         ]
     elif script == "cyrillic":
+        # Ukrainian locative softens the last consonant: Зуденбурзі ← Зуденбург, Цоберберзі
+        for ending, consonant in (("зі", "г"), ("ці", "к"), ("сі", "х")):
+            if word.endswith(ending) and len(word) >= 6:
+                forms.append(word[: -len(ending)] + consonant)
         forms += [
             word[: -len(s)]
             for s in CYRILLIC_SUFFIXES
