@@ -49,6 +49,18 @@ Action = Literal["answer", "clarify", "handoff", "emergency"]
 MAX_TEXT = 2000  # characters considered; a pasted letter keeps its beginning
 QUERY_CACHE = 4096  # query vectors kept per matcher: the same short questions come often
 GENERIC_EMERGENCY = "crisis"  # danger words of the crisis topic: kind unknown
+CRISIS_HINT = "crisis_hint"  # a single crisis word: look closer, no alarm by itself
+# On a tie between danger phrases, the more specific kind decides which helplines come first.
+KIND_PRIORITY = {
+    "domestic_violence": 6,
+    "child_danger": 5,
+    "poisoning": 4,
+    "self_harm": 3,
+    "fire": 2,
+    "violence": 1,
+    "medical": 1,
+    GENERIC_EMERGENCY: 0,
+}
 
 
 @dataclass(frozen=True)
@@ -310,8 +322,9 @@ class Matcher:
         handoff = max(lexical.best("handoff").values(), default=0.0)
         topic_lex, offer_lex = self._topic_lexical(topical)
         intent = emergency_score >= t.emergency_threshold or handoff >= t.handoff_threshold
+        hint = max(lexical.best(CRISIS_HINT).values(), default=0.0) >= t.emergency_threshold
         semantic = None
-        if self.semantic is not None and not intent and not self._decisive(topic_lex):
+        if self.semantic is not None and not intent and (hint or not self._decisive(topic_lex)):
             semantic = self._semantic_scores(topic_text or text)
 
         if semantic is not None:
@@ -375,12 +388,13 @@ class Matcher:
             ]
         else:
             emergency_kind = None
-        crisis_first = bool(topics) and topics[0].topic == GENERIC_EMERGENCY
-        if action in ("answer", "clarify") and crisis_first:
-            # weak crisis evidence alone: ask back (the menu and "talk to a person"), never a
-            # confident answer built on it
+        if action in ("answer", "clarify") and topics and topics[0].topic == GENERIC_EMERGENCY:
+            # crisis words without danger ("Ausbildung bei der Feuerwehr"): the need is the
+            # next topic; the crisis topic is no answer of its own
             topics = topics[1:] + topics[:1]
-            action = "clarify"
+            confidence = topics[0].score if topics[0].topic != GENERIC_EMERGENCY else 0.0
+            answerable = confidence >= t.answer_threshold and not self._ambiguous(topics)
+            action = "answer" if answerable or self._clear_lead(topics) else "clarify"
 
         small_talk = None
         if action in ("answer", "clarify") and (not topics or confidence < t.answer_threshold):
@@ -518,16 +532,22 @@ class Matcher:
 
 
 def _best_prefixed(lexical: LexicalResult, prefix: str) -> tuple[str | None, float]:
-    """The best-scoring kind under `prefix`; on a tie a specific kind (violence, self_harm…)
-    beats the generic crisis words, since it decides which helpline comes first."""
+    """The best-scoring kind under `prefix`; on a tie the longer phrase ("mein Mann schlägt
+    mich" over "schlägt mich"), then the more specific kind, since it decides which helplines
+    come first."""
     found = [
-        (score, kind != f"{prefix}{GENERIC_EMERGENCY}", kind.removeprefix(prefix))
-        for (kind, _owner), score in lexical.scores.items()
+        (
+            round(score, 3),
+            len(lexical.phrases.get((kind, owner), "").split()),
+            KIND_PRIORITY.get(kind.removeprefix(prefix), 0),
+            kind.removeprefix(prefix),
+        )
+        for (kind, owner), score in lexical.scores.items()
         if kind.startswith(prefix)
     ]
     if not found:
         return None, 0.0
-    score, _, kind = max(found)
+    score, _, _, kind = max(found)
     return kind, score
 
 
@@ -552,13 +572,13 @@ def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
         for lang, words in topic.lexicon.items():
             entries.extend(PhraseEntry("topic", topic.id, lang, w) for w in words)
             if topic.id == GENERIC_EMERGENCY:
-                # crisis words also raise the alarm, under the strict rules of intent phrases,
-                # and only when they are unmistakable: several words or one word of 5+ letters
-                entries.extend(
-                    PhraseEntry(f"emergency:{GENERIC_EMERGENCY}", GENERIC_EMERGENCY, lang, w)
-                    for w in words
-                    if len(normalize(w).split()) > 1 or len(normalize(w)) >= 5
-                )
+                # crisis phrases of several words raise the alarm (strict intent rules); a single
+                # crisis word ("Feuerwehr", "knife", "police") only makes sure the semantic
+                # safety layer looks at the message: "Ausbildung bei der Feuerwehr" is no alarm
+                for w in words:
+                    several = len(normalize(w).split()) > 1
+                    kind = f"emergency:{GENERIC_EMERGENCY}" if several else CRISIS_HINT
+                    entries.append(PhraseEntry(kind, GENERIC_EMERGENCY, lang, w))
     for offer in knowledge.offers.values():
         for lang, words in offer.keywords.items():
             entries.extend(PhraseEntry("offer", offer.id, lang, w) for w in words)

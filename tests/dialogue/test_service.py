@@ -22,15 +22,15 @@ async def test_state_survives_a_new_service_and_delete_removes_everything(servic
         Incoming("text", "ich suche einen deutschkurs in dresden", telegram_language="de"),
     )
     assert any(r.cards for r in replies)
-    offer = next(c.offer_id for r in replies for c in r.cards)
-    await first.handle("telegram", 2**40, Incoming("button", f"fb:{offer}:1"))
+    shown = [c.offer_id for r in replies for c in r.cards]
+    await first.handle("telegram", 2**40, Incoming("button", "fb:language_course:1"))
     await first.handle("telegram", 2**40, Incoming("text", "wie wird das wetter"))
 
     second = DialogueService(services)  # e.g. another process, or after a restart
     replies = await second.handle("telegram", 2**40, Incoming("button", "more"))
     assert replies  # the state (shown offers) came from the database
     assert await count(services, DemandEvent) >= 1
-    assert await count(services, Feedback) == 1
+    assert await count(services, Feedback) == len(shown)  # one mark per offer of the answer
     assert await count(services, UnansweredQuestion) == 1
     async with services.sessions() as session:
         person = await session.scalar(select(Person).where(Person.external_id == 2**40))
@@ -53,6 +53,15 @@ async def test_handoff_without_advisers_gives_the_general_counselling_contact(se
     replies = await service.handle(
         "telegram", 7, Incoming("command", "human", telegram_language="en")
     )
-    assert replies[0].text
+    assert replies[0].text and not any(r.cards for r in replies)  # first: which city?
+    buttons = [b.data for r in replies for row in r.buttons for b in row]
+    assert "c:magdeburg" in buttons and "h" not in buttons
+    replies = await service.handle("telegram", 7, Incoming("button", "c:magdeburg"))
     cards = [c for r in replies for c in r.cards]
     assert cards and "migration_counselling" in services.knowledge.offers[cards[0].offer_id].topics
+    assert all(services.knowledge.offers[c.offer_id].city in ("magdeburg", None) for c in cards)
+    async with services.sessions() as session:
+        requests = (
+            await session.scalars(select(DemandEvent).where(DemandEvent.action == "handoff"))
+        ).all()
+    assert len(requests) == 1 and requests[0].topics["adviser"] is False  # staff see it

@@ -107,17 +107,21 @@ async def test_question_answered_with_cards_and_feedback_stored(bot) -> None:
     standin.message(201, "Ich suche einen Deutschkurs in Magdeburg", language="de")
     await standin.settle()
     sent = standin.sent(201)
-    cards = [c for c in sent if "fb:" in " ".join(buttons_of(c))]
-    assert 1 <= len(cards) <= 3
-    for call in sent:
-        assert call.params["parse_mode"] == "HTML"
-        assert_valid_html(call.params["text"])
-    assert "openstreetmap.org" in cards[0].params["text"]
-    offer = next(d for d in buttons_of(cards[0]) if d.startswith("fb:")).split(":")[1]
-    assert offer in services.knowledge.offers
-    name = services.knowledge.offers[offer].name["de"]
-    assert name.split()[0] in cards[0].params["text"]
-    standin.button(201, f"fb:{offer}:1")
+    assert len(sent) == 1  # one message per answer: the cards and the buttons below them
+    answer = sent[0]
+    assert answer.params["parse_mode"] == "HTML"
+    assert_valid_html(answer.params["text"])
+    details = [d for d in buttons_of(answer) if d.startswith("o:")]
+    assert 1 <= len(details) <= 3 and "fb:language_course:1" in buttons_of(answer)
+    for data in details:
+        name = services.knowledge.offers[data[2:]].name["de"]
+        assert name.split()[0] in answer.params["text"]
+    standin.button(201, details[0])
+    await standin.settle()
+    full = standin.sent(201)[-1].params["text"]
+    assert "openstreetmap.org" in full
+    assert_valid_html(full)
+    standin.button(201, "fb:language_course:1")
     await standin.settle()
     assert any(c.method == "answerCallbackQuery" for c in standin.calls)
 
@@ -205,7 +209,7 @@ async def test_media_long_and_markup_laden_text(bot) -> None:
 async def test_forged_button_flood_and_the_bot_keeps_answering(bot) -> None:
     standin, services = bot
     standin.button(601, "t:../../etc/passwd")
-    standin.button(601, "fb:someone-elses-offer:1")
+    standin.button(601, "fb:someone-elses-topic:1")
     await standin.settle()
     assert len(standin.sent(601)) == 2
     assert all("m" in buttons_of(c) for c in standin.sent(601))
