@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.core.config import Settings
 from bot.services import open_services
-from bot.storage.models import HandoffTicket, utcnow
+from bot.storage.models import DemandEvent, HandoffTicket, utcnow
 
 
 def _duration(delta: dt.timedelta | None) -> str:
@@ -57,6 +57,13 @@ async def cases(args: argparse.Namespace, settings: Settings) -> int:
             tickets = list(
                 (await session.scalars(select(HandoffTicket).order_by(HandoffTicket.id))).all()
             )
+            requests = list(
+                (
+                    await session.scalars(
+                        select(DemandEvent.topics).where(DemandEvent.action == "handoff")
+                    )
+                ).all()
+            )
     finally:
         await services.close()
     now = utcnow()
@@ -71,7 +78,12 @@ async def cases(args: argparse.Namespace, settings: Settings) -> int:
                 f"  {t.case_number:<10} {t.language:<5} {_duration(now - t.created_at):>12}  "
                 f"{answered:<9} {claimed}"
             )
-    print(f"\n{len(tickets)} case(s) in total; time from hand-off to …")
+    unreachable = sum(1 for topics in requests if (topics or {}).get("adviser") is False)
+    print(
+        f"\n{len(requests)} request(s) for a person; {unreachable} without a reachable adviser "
+        "(answered with a counselling service's contact)"
+    )
+    print(f"{len(tickets)} case(s) in total; time from hand-off to …")
     for label, (n, median, p90) in figures(tickets).items():
         print(f"  {label:<22} median {_duration(median):>12}   p90 {_duration(p90):>12}   (n={n})")
     return 0

@@ -37,12 +37,18 @@ async def demand_report(
             )
         ).all()
     )
-    # a question the bot had to ask back about says nothing sure about its topic
-    understood = [e for e in events if e.action != "clarify"]
+    # a question the bot had to ask back about, or could not place, says nothing about a topic
+    understood = [e for e in events if e.action in ("answer", "menu", "emergency")]
     topics = Counter(t for e in understood for t in (e.topics or {}).get("ids", [])[:1])
+    actions = Counter(e.action for e in events)
+    handoffs = [e for e in events if e.action == "handoff"]
+    unreachable = sum(1 for e in handoffs if (e.topics or {}).get("adviser") is False)
     lines = [
         f"Anfragen der letzten {days} Tage: {len(events)} "
-        f"(davon unklar, mit Rückfrage: {len(events) - len(understood)})"
+        f"(davon unklar, mit Rückfrage: {actions['clarify']}; ohne passendes Angebot: "
+        f"{actions['no_offer']}; Notfälle: {actions['emergency']})",
+        f"Wunsch nach einer Person: {len(handoffs)} (davon ohne erreichbare Beratung: "
+        f"{unreachable})",
     ]
     for field in knowledge.fields:
         in_field = [(t.id, topics[t.id]) for t in field.topics if topics[t.id]]

@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from threading import Lock
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -34,6 +35,7 @@ FOREIGN_FUZZY_FACTOR = 0.75
 SECOND_PHRASE_BONUS = 0.15
 MIN_AFFIX = 4  # shortest vocabulary word found inside a longer message word
 TINY_WORD = 4  # a one-word phrase this short is weak evidence on its own
+WORD_CACHE = 20_000  # message words whose vocabulary matches are kept
 TINY_FOREIGN_FACTOR = 0.6
 
 
@@ -134,6 +136,8 @@ class LexicalIndex:
         raw = [(e, words) for e, words in raw if words]
         vocabulary = sorted({w for _, words in raw for w in words})
         self._vocab = vocabulary
+        self._word_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache_lock = Lock()
         self._vocab_id = {w: i for i, w in enumerate(vocabulary)}
         self._required = np.array([_required_ratio(len(w)) for w in vocabulary], dtype=np.float32)
 
@@ -221,16 +225,43 @@ class LexicalIndex:
         best = np.zeros(len(self._vocab), dtype=np.float32)
         if not words or not self._vocab:
             return best
-        ratios = process.cdist(
-            words, self._vocab, scorer=fuzz.ratio, dtype=np.uint8, workers=1, score_cutoff=70
-        ).astype(np.float32)
-        ratios[ratios < self._required[None, :]] = 0
-        best = ratios.max(axis=0) / 100.0
-        for word in set(words):
-            for vid in self._affix_matches(word):
-                if best[vid] < AFFIX_SCORE:
-                    best[vid] = AFFIX_SCORE
+        for ids, scores in self._word_matches(list(dict.fromkeys(words))):
+            if len(ids):
+                best[ids] = np.maximum(best[ids], scores)  # ids are unique per word
         return best
+
+    def _word_matches(self, words: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per message word: the vocabulary words it matches and how well (fuzzy ratio or
+        affix). Words repeat across messages ("ich", "wo", "Jobcenter"), so matches are cached."""
+        missing = [w for w in words if w not in self._word_cache]
+        if missing:
+            self._fill_cache(missing)
+        cache = self._word_cache
+        return [cache[w] if w in cache else self._fill_cache([w])[0] for w in words]
+
+    def _fill_cache(self, missing: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        found: list[tuple[np.ndarray, np.ndarray]] = []
+        if missing:
+            ratios = process.cdist(
+                missing, self._vocab, scorer=fuzz.ratio, dtype=np.uint8, workers=1, score_cutoff=70
+            )
+            for word, row in zip(missing, ratios, strict=True):
+                ids = np.nonzero(row >= self._required)[0]
+                scores = row[ids].astype(np.float32) / 100.0
+                affix = list(self._affix_matches(word))
+                if affix:
+                    merged = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+                    for vid in affix:
+                        merged[vid] = max(merged.get(vid, 0.0), AFFIX_SCORE)
+                    ids = np.fromiter(merged, dtype=np.int64, count=len(merged))
+                    scores = np.fromiter(merged.values(), dtype=np.float32, count=len(merged))
+                found.append((ids, scores))
+            with self._cache_lock:
+                for word, entry in zip(missing, found, strict=True):
+                    if len(self._word_cache) >= WORD_CACHE:
+                        self._word_cache.pop(next(iter(self._word_cache)))
+                    self._word_cache[word] = entry
+        return found
 
     def _affix_matches(self, word: str) -> Iterable[int]:
         vocab_id = self._vocab_id

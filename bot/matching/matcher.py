@@ -164,8 +164,7 @@ class Matcher:
         self._offer_ids = list(knowledge.offers)
         self._offer_pos = {o: i for i, o in enumerate(self._offer_ids)}
         self._vectors: np.ndarray | None = None
-        self._owner_kind: np.ndarray | None = None
-        self._owner_pos: np.ndarray | None = None
+        self._segments: dict[bool, tuple[tuple[int, int], np.ndarray, np.ndarray, int]] = {}
         self._exemplars: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = Lock()
@@ -186,23 +185,31 @@ class Matcher:
         else:  # nothing stored for this model: embed now (slower start, same result)
             owners = [(k, o) for k, o, _ in wanted]
             vectors = semantic.passages([t for _, _, t in wanted])
-        keep = [
-            i
-            for i, (kind, owner) in enumerate(owners)
-            if (kind == TOPIC and owner in self._topic_pos)
-            or (kind == OFFER and owner in self._offer_pos)
-        ]
-        self._vectors = np.ascontiguousarray(vectors[keep], dtype=np.float32)
-        self._owner_kind = np.array([owners[i][0] == TOPIC for i in keep])
-        self._owner_pos = np.array(
-            [
-                self._topic_pos[owners[i][1]]
-                if owners[i][0] == TOPIC
-                else self._offer_pos[owners[i][1]]
-                for i in keep
-            ],
-            dtype=np.int64,
+        # rows grouped by owner (topics first, then offers), so the best cosine per owner is
+        # one `maximum.reduceat` over contiguous segments
+        position = {TOPIC: self._topic_pos, OFFER: self._offer_pos}
+        keep = sorted(
+            (
+                (kind != TOPIC, position[kind][owner], i)
+                for i, (kind, owner) in enumerate(owners)
+                if kind in position and owner in position[kind]
+            ),
         )
+        self._vectors = np.ascontiguousarray(vectors[[i for *_, i in keep]], dtype=np.float32)
+        self._segments = {}
+        for is_offer, size in ((False, len(self._topic_ids)), (True, len(self._offer_ids))):
+            rows = [(n, pos) for n, (offer, pos, _) in enumerate(keep) if offer == is_offer]
+            block = (rows[0][0], rows[-1][0] + 1) if rows else (0, 0)
+            starts: dict[int, int] = {}
+            for n, pos in rows:
+                starts.setdefault(pos, n - block[0])
+            owners_with_rows = sorted(starts)
+            self._segments[is_offer] = (
+                block,
+                np.array([starts[p] for p in owners_with_rows], dtype=np.int64),
+                np.array(owners_with_rows, dtype=np.int64),
+                size,
+            )
         groups: dict[str, tuple[list[int], list[str]]] = {}
         for i, (kind, label) in enumerate(owners):
             if kind != EXEMPLAR:
@@ -240,11 +247,7 @@ class Matcher:
         if query is None or self._vectors is None:
             return None
         sims = self._vectors @ query
-        topics = np.full(len(self._topic_ids), -1.0, dtype=np.float32)
-        offers = np.full(len(self._offer_ids), -1.0, dtype=np.float32)
-        assert self._owner_kind is not None and self._owner_pos is not None
-        np.maximum.at(topics, self._owner_pos[self._owner_kind], sims[self._owner_kind])
-        np.maximum.at(offers, self._owner_pos[~self._owner_kind], sims[~self._owner_kind])
+        topics, offers = (self._best_per_owner(sims, is_offer) for is_offer in (False, True))
 
         def nearest(group: str) -> tuple[float, str | None]:
             if group not in self._exemplars:
@@ -258,6 +261,13 @@ class Matcher:
         ordinary, _ = nearest("ordinary")
         outside, label = nearest("outside")
         return _Semantic(topics, offers, emergency, kind, ordinary, outside, label)
+
+    def _best_per_owner(self, sims: np.ndarray, is_offer: bool) -> np.ndarray:
+        (first, last), starts, owners, size = self._segments[is_offer]
+        best = np.full(size, -1.0, dtype=np.float32)
+        if len(starts):
+            best[owners] = np.maximum.reduceat(sims[first:last], starts)
+        return best
 
     def _relative(self, sims: np.ndarray) -> np.ndarray:
         """Semantic evidence in 0..1: how close a topic comes to the message's best topic
