@@ -215,11 +215,7 @@ def hours_overrides(expression: str) -> list[Override]:
                 continue
             if earlier_times == times:
                 continue
-            fixed = []
-            for j, (other, other_days, other_times) in enumerate(parsed):
-                if j == i:
-                    continue
-                fixed.append(other)
+            fixed = [other for j, (other, _d, _t) in enumerate(parsed) if j != i]
             merged = f"{_selector(overlap)} {earlier_times},{times}"
             rest = [d for d in days if d not in overlap]
             if rest:
