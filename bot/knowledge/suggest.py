@@ -75,12 +75,18 @@ def _best(value: str, candidates: Sequence[tuple[str, Match]]) -> Match | None:
 def resolve_topic(value: str, fields: Iterable[FieldOfAction]) -> Match | None:
     """A topic id for what was typed: the id in any case, a name in any language, a typo."""
     candidates: list[tuple[str, Match]] = []
+    phrases: list[tuple[str, Match]] = []
     for field_ in fields:
         for topic in field_.topics:
             match = Match(topic.id, topic.name.get("de", topic.id))
             candidates.append((topic.id, match))
             candidates += [(name, match) for name in topic.name.values()]
-    return _best(value, candidates)
+            phrases += [(w, match) for words in topic.lexicon.values() for w in words]
+    found = _best(value, candidates)
+    if found is None:  # a word people use for the topic ("Migrationsberatung")
+        wanted = fold(value)
+        found = next((m for phrase, m in phrases if fold(phrase) == wanted), None)
+    return found
 
 
 def resolve_city(value: str, cities: Iterable[City]) -> Match | None:

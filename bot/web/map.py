@@ -28,9 +28,10 @@ def city_map(city: City, point: Any, t: Texts) -> str:
             round((north - lat) / (north - south) * height, 1),
         )
 
+    label = t._("Map of {city}").format(city=city.name.get("de", city.id))
     parts = [
         f'<svg class="citymap" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-label="{escape(t._("Map of {city}").format(city=city.name.get("de", city.id)))}" '
+        f'aria-label="{escape(label)}" '
         f'data-south="{south}" data-west="{west}" data-north="{north}" data-east="{east}" '
         f'data-width="{WIDTH}" data-height="{height}">',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" class="citymap-bg"/>',
