@@ -164,7 +164,7 @@ class RevisionInfo:
 class RevisionDetail:
     info: RevisionInfo
     offers: list[tuple[str, str, list[FieldChange]]]  # (offer id, status, changes)
-    items: list[tuple[str, str, list[FieldChange]]]  # (kind, key, changes)
+    items: list[tuple[str, str, str, list[FieldChange]]]  # (kind, key, status, changes)
 
 
 class Refused(Exception):
@@ -567,9 +567,14 @@ class Directory:
                     .order_by(DirectoryItemVersion.revision.desc())
                     .limit(1)
                 )
-                items.append(
-                    (version.kind, version.key, diff(before.data if before else None, version.data))
-                )
+                if before is None or before.data is None:
+                    items.append((version.kind, version.key, "added", []))
+                elif version.data is None:
+                    items.append((version.kind, version.key, "removed", []))
+                else:
+                    items.append(
+                        (version.kind, version.key, "changed", diff(before.data, version.data))
+                    )
         return RevisionDetail(_info(row), offers, items)
 
     @staticmethod

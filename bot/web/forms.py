@@ -54,7 +54,11 @@ def offer_from_form(form: FormData) -> dict[str, Any]:
             value = str(form.get(f"{path}.{lang}") or "").strip()
             if value:
                 _put(data, f"{path}.{lang}", value)
-    data["topics"] = [str(v) for v in form.getlist("topics") if str(v).strip()]
+    # the order of topics matters (the first is the main topic): keep the order the offer had,
+    # newly ticked topics come after it
+    chosen = [str(v) for v in form.getlist("topics") if str(v).strip()]
+    before = [t for t in str(form.get("topics_order") or "").split(",") if t]
+    data["topics"] = [t for t in before if t in chosen] + [t for t in chosen if t not in before]
     data["languages"] = [
         v.strip()
         for v in str(form.get("languages") or "").replace(";", ",").split(",")

@@ -113,5 +113,7 @@ async def test_gaps_queue_additions_store_one_item(services) -> None:
     live = await directory.live()
     assert "Wohnungsnot Hilfe" in live.knowledge.topics["housing"].lexicon["de"]
     detail = await directory.revision(outcome.revision)
-    assert [(k, key) for k, key, _ in detail.items] == [("topic", "housing")]
-    assert detail.items[0][2][0].path == "lexicon.de"
+    assert [(k, key, status) for k, key, status, _ in detail.items] == [
+        ("topic", "housing", "changed")
+    ]
+    assert detail.items[0][3][0].path == "lexicon.de"
