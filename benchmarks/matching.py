@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 from bot.core.languages import LANGUAGES  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.knowledge.model import Knowledge  # noqa: E402
-from bot.matching.embedding_cache import load_cache  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
 from bot.matching.normalize import normalize  # noqa: E402
 from bot.matching.passages import build_passages  # noqa: E402
 from bot.matching.semantic import load_semantic_model  # noqa: E402
+from bot.storage.embedding_cache import load_cache  # noqa: E402
 from bot.storage.knowledge_store import EmbeddingIndex, text_hash  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "data" / "questions.jsonl"

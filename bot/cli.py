@@ -71,12 +71,34 @@ def build_parser() -> argparse.ArgumentParser:
     ksub = knowledge.add_subparsers(dest="knowledge_command", required=True, metavar="ACTION")
     validate = ksub.add_parser("validate", help="check every file; exit 1 on any error")
     validate.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
-    imp = ksub.add_parser("import", help="load the knowledge folder into the database")
+    validate.add_argument("--lang", choices=["de", "en"], default="de", help="language of messages")
+    imp = ksub.add_parser(
+        "import", help="preview and load the knowledge folder as one revision of the directory"
+    )
     imp.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
-    export = ksub.add_parser("export", help="write the live directory to stdout")
-    export.add_argument("--format", choices=["json"], default="json")
+    imp.add_argument("--lang", choices=["de", "en"], default="de", help="language of messages")
+    imp.add_argument("--dry-run", action="store_true", help="show the preview, write nothing")
+    imp.add_argument("--comment", help="comment of the revision")
+    imp.add_argument("--author", help="author of the revision (default: cli)")
+    imp.add_argument(
+        "--warnings", dest="verbose_warnings", action="store_true", help="list warnings too"
+    )
+    export = ksub.add_parser("export", help="write the live directory (JSON, YAML folder, xlsx)")
+    export.add_argument("--format", choices=["json", "yaml", "xlsx"], default="json")
+    export.add_argument("--output", help="file (json, xlsx) or folder (yaml); json: stdout")
     embed = ksub.add_parser("embed", help="precompute passage vectors (embeddings.npz)")
     embed.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
+
+    staff = sub.add_parser("staff", help="accounts of the staff workspace")
+    ssub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    add = ssub.add_parser("add", help="add an account (password: WEGWEISER_PASSWORD or prompt)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=["admin", "editor", "viewer"], required=True)
+    ssub.add_parser("list", help="list the accounts")
+    remove = ssub.add_parser("remove", help="remove an account")
+    remove.add_argument("name")
+    passwd = ssub.add_parser("passwd", help="set a new password (ends the account's sessions)")
+    passwd.add_argument("name")
 
     sub.add_parser("purge", help="delete personal data past the retention period")
     sub.add_parser("cases", help="open hand-off cases and response-time figures")
@@ -120,6 +142,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from bot.commands.cases import cases
 
         return cases
+    if args.command == "staff":
+        from bot.commands.staff import staff
+
+        return staff
     if args.command == "purge":
         from bot.commands.purge import purge
 
@@ -142,8 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KnowledgeUnavailable as exc:
         print("wegweiser: the knowledge base does not validate:", file=sys.stderr)
-        for line in exc.report.load.report():
-            print(f"  {line}", file=sys.stderr)
+        for problem in exc.report.errors:
+            print(f"  {problem.render()}", file=sys.stderr)
         return 1
     except (OperationalError, DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

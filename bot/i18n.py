@@ -25,6 +25,8 @@ from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 from bot.core.paths import shipped
 
 DOMAIN = "wegweiser"
+STAFF_DOMAIN = "staff"  # the workspace and the staff's command-line texts (de, en)
+STAFF_LANGUAGES = ("de", "en")
 RLM = "\u200f"  # keeps punctuation at the right end of right-to-left lines in Telegram
 
 
@@ -32,13 +34,13 @@ def locales_dir() -> Path:
     return shipped("locales")
 
 
-def po_path(language: str) -> Path:
-    return locales_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, domain: str = DOMAIN) -> Path:
+    return locales_dir() / language / "LC_MESSAGES" / f"{domain}.po"
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def _translations(language: str) -> gettext.NullTranslations:
-    path = po_path(language)
+@lru_cache(maxsize=2 * len(LANGUAGES))
+def _translations(language: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    path = po_path(language, domain)
     if not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as handle:
@@ -54,6 +56,7 @@ class Texts:
     """Translated texts and formatting for one language."""
 
     language: str
+    domain: str = DOMAIN
 
     @property
     def locale(self) -> Locale:
@@ -64,11 +67,11 @@ class Texts:
         return self.language in RTL_LANGUAGES
 
     def _(self, message: str, **values: object) -> str:
-        text = _translations(self.language).gettext(message)
+        text = _translations(self.language, self.domain).gettext(message)
         return self._fix_direction(text.format(**values) if values else text)
 
     def n_(self, singular: str, plural: str, n: int, **values: object) -> str:
-        text = _translations(self.language).ngettext(singular, plural, n)
+        text = _translations(self.language, self.domain).ngettext(singular, plural, n)
         return self._fix_direction(text.format(n=n, **values))
 
     def _fix_direction(self, text: str) -> str:
@@ -103,6 +106,12 @@ class Texts:
 @lru_cache(maxsize=len(LANGUAGES))
 def texts(language: str | None) -> Texts:
     return Texts(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@lru_cache(maxsize=len(STAFF_LANGUAGES))
+def staff_texts(language: str | None) -> Texts:
+    """Texts for staff (workspace, `knowledge validate`): German, or English."""
+    return Texts(language if language in STAFF_LANGUAGES else "de", STAFF_DOMAIN)
 
 
 def _(message: str) -> str:

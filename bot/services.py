@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.core.config import Settings
+from bot.directory.service import Directory, Outcome
 from bot.knowledge.model import Knowledge
 from bot.matching.passages import build_passages
 from bot.matching.semantic import SemanticModel, load_semantic_model
 from bot.storage.database import create_engine, session_factory, upgrade_to_head
-from bot.storage.knowledge_store import (
-    EmbeddingIndex,
-    ImportReport,
-    import_knowledge,
-    load_embeddings,
-    load_live_knowledge,
-)
+from bot.storage.knowledge_store import EmbeddingIndex, load_embeddings, load_live_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +26,7 @@ log = logging.getLogger(__name__)
 class KnowledgeUnavailable(Exception):
     """The database holds no knowledge and `KNOWLEDGE_DIR` does not validate."""
 
-    def __init__(self, report: ImportReport) -> None:
+    def __init__(self, report: Outcome) -> None:
         super().__init__("the knowledge base does not validate")
         self.report = report
 
@@ -45,19 +40,32 @@ class Services:
     knowledge_version: int = 0
     knowledge: Knowledge | None = None
     embeddings: EmbeddingIndex | None = field(default=None, repr=False)
+    _directory: Directory | None = field(default=None, repr=False)
 
-    async def import_knowledge(self) -> ImportReport:
-        """Validate and import `KNOWLEDGE_DIR`; refresh the live knowledge on success."""
-        report = await import_knowledge(
-            self.sessions,
-            self.settings.knowledge_dir,
-            passages=build_passages,
-            embedder=self.semantic.passages if self.semantic else None,
-            model_name=self.semantic.name if self.semantic else None,
+    @property
+    def directory(self) -> Directory:
+        """The directory service over this database (one per process: it caches the live
+        state and the shipped vectors)."""
+        if self._directory is None:
+            self._directory = Directory(
+                self.sessions,
+                passages=build_passages,
+                embedder=self.semantic.passages if self.semantic else None,
+                model_name=self.semantic.name if self.semantic else None,
+                cache_folder=self.settings.knowledge_dir,
+            )
+        return self._directory
+
+    async def import_knowledge(
+        self, author: str | None = None, comment: str | None = None
+    ) -> Outcome:
+        """Validate and import `KNOWLEDGE_DIR` as one revision; refresh the live knowledge."""
+        outcome = await self.directory.import_folder(
+            self.settings.knowledge_dir, author=author, comment=comment, source="yaml"
         )
-        if report.ok:
+        if outcome.ok:
             await self.refresh_knowledge()
-        return report
+        return outcome
 
     async def refresh_knowledge(self) -> bool:
         """Load the newest knowledge version from the database; False when there is none."""
@@ -93,12 +101,12 @@ async def open_services(
     )
     if ensure_knowledge and not await services.refresh_knowledge():
         log.info("no knowledge in the database yet: importing %s", settings.knowledge_dir)
-        report = await services.import_knowledge()
+        report = await services.import_knowledge(comment="first import of KNOWLEDGE_DIR")
         if not report.ok:
             await services.close()
             raise KnowledgeUnavailable(report)
     if ensure_knowledge and services.semantic and services.embeddings is None:
         # knowledge imported without the semantic model (e.g. by a lexical-only process)
-        report = await services.import_knowledge()
-        log.info("embeddings computed for knowledge version %s", report.version)
+        await services.import_knowledge()
+        log.info("embeddings computed for knowledge version %s", services.knowledge_version)
     return services

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     wegweiser_password: SecretStr | None = None  # for `staff add` / `staff passwd` without a prompt
     hsds_include_samples: bool = False
+    # A Nominatim-compatible search URL for "map point from the address" in the workspace
+    # (e.g. https://nominatim.example.org/search); unset: the district's centre is used.
+    geocoder_url: str | None = None
 
     # Operational knobs beyond the contract; all have safe defaults.
     retention_days: int = Field(default=180, ge=1)
@@ -72,6 +75,7 @@ class Settings(BaseSettings):
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "wegweiser_password",
+        "geocoder_url",
         mode="before",
     )
     @classmethod

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from bot.core.languages import LANGUAGES
 
@@ -43,10 +44,16 @@ class Strict(BaseModel):
 def _check_languages(value: dict[str, str]) -> dict[str, str]:
     unknown = sorted(set(value) - set(LANGUAGES))
     if unknown:
-        raise ValueError(f"unknown language code(s) {', '.join(unknown)}")
+        raise PydanticCustomError(
+            "unknown_language",
+            "unknown language code(s) {languages}",
+            {"languages": ", ".join(unknown)},
+        )
     for lang, text in value.items():
         if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"empty text for language {lang!r}")
+            raise PydanticCustomError(
+                "empty_text", "empty text for language {language}", {"language": lang}
+            )
     return {lang: text.strip() for lang, text in value.items()}
 
 
@@ -57,7 +64,11 @@ def _require(languages: tuple[str, ...]):
     def check(value: dict[str, str]) -> dict[str, str]:
         missing = [lang for lang in languages if lang not in value]
         if missing:
-            raise ValueError(f"missing language(s) {', '.join(missing)}")
+            raise PydanticCustomError(
+                "missing_language",
+                "missing language(s) {languages}",
+                {"languages": ", ".join(missing)},
+            )
         return value
 
     return AfterValidator(check)
@@ -71,7 +82,11 @@ GermanAndEnglish = Annotated[Localized, _require(("de", "en"))]
 def _check_lexicon(value: dict[str, list[str]]) -> dict[str, list[str]]:
     unknown = sorted(set(value) - set(LANGUAGES))
     if unknown:
-        raise ValueError(f"unknown language code(s) {', '.join(unknown)}")
+        raise PydanticCustomError(
+            "unknown_language",
+            "unknown language code(s) {languages}",
+            {"languages": ", ".join(unknown)},
+        )
     cleaned: dict[str, list[str]] = {}
     for lang, words in value.items():
         entries = [str(w).strip() for w in words or [] if str(w).strip()]
@@ -146,7 +161,9 @@ class City(Strict):
     def _ordered(cls, value: tuple[float, float, float, float]) -> tuple[float, ...]:
         south, west, north, east = value
         if not (south < north and west < east):
-            raise ValueError("bbox must be [south, west, north, east] with south<north, west<east")
+            raise PydanticCustomError(
+                "bad_bbox", "bbox must be [south, west, north, east] with south<north, west<east"
+            )
         return value
 
     def contains(self, point: tuple[float, float]) -> bool:
@@ -255,7 +272,7 @@ class TargetGroup(Strict):
     @model_validator(mode="after")
     def _age_order(self) -> TargetGroup:
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            raise ValueError("age_min is greater than age_max")
+            raise PydanticCustomError("age_order", "age_min is greater than age_max")
         return self
 
 
@@ -265,19 +282,23 @@ def _check_opening_hours(value: str) -> str:
     except Exception as exc:  # the parser raises its own ParserError with a caret diagram
         first = str(exc).strip().splitlines()
         detail = first[-1].strip(" =") if first else "cannot parse"
-        raise ValueError(f"not OpenStreetMap opening_hours syntax: {value!r} ({detail})") from None
+        raise PydanticCustomError(
+            "bad_opening_hours",
+            "not OpenStreetMap opening_hours syntax: {value} ({detail})",
+            {"value": value, "detail": detail},
+        ) from None
     return value
 
 
 def _check_email(value: str) -> str:
     if not EMAIL.match(value):
-        raise ValueError(f"not an e-mail address: {value!r}")
+        raise PydanticCustomError("bad_email", "not an e-mail address: {value}", {"value": value})
     return value
 
 
 def _check_phone(value: str) -> str:
     if not PHONE.match(value) or sum(c.isdigit() for c in value) < 3:
-        raise ValueError(f"not a phone number: {value!r}")
+        raise PydanticCustomError("bad_phone", "not a phone number: {value}", {"value": value})
     return value
 
 
@@ -315,22 +336,36 @@ class Offer(Strict):
     @classmethod
     def _not_in_future(cls, value: dt.date) -> dt.date:
         if value > dt.date.today():
-            raise ValueError(f"last_reviewed {value.isoformat()} is in the future")
+            raise PydanticCustomError(
+                "date_in_future",
+                "last_reviewed {value} is in the future",
+                {"value": value.isoformat()},
+            )
         return value
 
     @model_validator(mode="after")
     def _place_fits_scope(self) -> Offer:
         if self.scope is Scope.NATIONWIDE:
             if self.city or self.district:
-                raise ValueError("a nationwide offer has no city or district")
+                raise PydanticCustomError(
+                    "nationwide_with_place", "a nationwide offer has no city or district"
+                )
         elif not self.city:
-            raise ValueError(f"city is required for scope {self.scope.value}")
+            raise PydanticCustomError(
+                "city_required", "city is required for scope {scope}", {"scope": self.scope.value}
+            )
         if self.scope is Scope.LOCAL and (not self.address or self.coordinates is None):
-            raise ValueError("a local offer needs address and coordinates (or use scope: city)")
+            raise PydanticCustomError(
+                "local_needs_address",
+                "a local offer needs address and coordinates (or use scope: city)",
+            )
         if not (self.phone or self.email or self.website or self.address):
-            raise ValueError("an offer needs at least one way to reach it")
+            raise PydanticCustomError("no_contact", "an offer needs at least one way to reach it")
         if self.emergency_kinds and not self.emergency:
-            raise ValueError("emergency_kinds is only for offers with emergency: true")
+            raise PydanticCustomError(
+                "emergency_kinds_without_emergency",
+                "emergency_kinds is only for offers with emergency: true",
+            )
         return self
 
     @property

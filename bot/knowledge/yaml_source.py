@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,24 +9,7 @@ from typing import Any
 
 import yaml
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the knowledge base, located as precisely as we can."""
-
-    file: Path
-    line: int | None
-    message: str
-    warning: bool = False
-
-    def render(self, root: Path | None = None) -> str:
-        name = self.file
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                name = self.file.relative_to(root)
-        where = f"{name}:{self.line}" if self.line else f"{name}"
-        kind = "warning" if self.warning else "error"
-        return f"{where}: {kind}: {self.message}"
+from bot.knowledge.problems import Place, Problem
 
 
 class YamlSyntaxError(Exception):
@@ -75,8 +57,12 @@ def load_yaml(path: Path) -> YamlDocument:
     """Parse `path` safely; raise `YamlSyntaxError` with the line of the first syntax error."""
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(Problem(path, None, f"not UTF-8 text ({exc.reason})")) from None
+    except UnicodeDecodeError:
+        raise YamlSyntaxError(Problem("not_utf8", Place(file=path))) from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> YamlDocument:
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -85,9 +71,13 @@ def load_yaml(path: Path) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise YamlSyntaxError(Problem(path, line, f"YAML syntax error: {message}")) from None
+        raise YamlSyntaxError(
+            Problem("yaml_syntax", Place(file=path, line=line), {"detail": message})
+        ) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(Problem(path, None, f"YAML error: {exc}")) from None
+        raise YamlSyntaxError(
+            Problem("yaml_syntax", Place(file=path), {"detail": str(exc)})
+        ) from None
     finally:
         loader.dispose()
     return YamlDocument(path=path, data=data, root=root)

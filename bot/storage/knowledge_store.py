@@ -1,45 +1,39 @@
-"""Import the knowledge folder into the database, and read the live version back.
+"""The directory in the database: live rows, revisions that store only what changed, vectors.
 
-The import is all or nothing: the folder is validated first (any error: the database is not
-touched), embeddings are computed outside the transaction, then offers, texts, embeddings and the
-new version row are written in one transaction.
+The live state is `offers` (every offer, retired ones flagged) and `directory_items` (reference
+items: topics, places, intents…), so loading it is two small queries. Each revision adds one
+`knowledge_versions` row and one version row per offer or item it changed. Deciding *what* to
+change (validation, previews, rollbacks) is the job of `bot.directory`; this module only reads and
+writes, always inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.knowledge.loader import LoadResult, load_knowledge
-from bot.knowledge.model import Knowledge, offer_hash
-from bot.matching.embedding_cache import load_cache
-from bot.storage.models import Embedding, KnowledgeVersion, OfferRow, OfferText, utcnow
+from bot.knowledge.model import Knowledge
+from bot.knowledge.parts import ItemKey, assemble, item_hash, knowledge_dict
+from bot.storage.models import (
+    DirectoryItem,
+    DirectoryItemVersion,
+    Embedding,
+    KnowledgeVersion,
+    OfferRow,
+    OfferText,
+    OfferVersion,
+    utcnow,
+)
 
-# (owner_kind, owner_id, text) triples to embed, built by the matcher's passage builder.
+WRITE_LOCK_KEY = 0x5765_6764  # PostgreSQL advisory lock: one directory revision at a time
+
+# (owner_kind, owner_id, text) triples to embed.
 Passage = tuple[str, str, str]
-PassageBuilder = Callable[[Knowledge], list[Passage]]
-# Embeds a list of passages; returns one float32 row per passage.
-PassageEmbedder = Callable[[Sequence[str]], np.ndarray]
-
-
-@dataclass
-class ImportReport:
-    load: LoadResult
-    version: int | None = None
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.load.knowledge is not None and self.version is not None
 
 
 @dataclass
@@ -51,22 +45,60 @@ class EmbeddingIndex:
     vectors: np.ndarray  # float32, shape (n, dim), L2-normalised
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+@dataclass
+class StoredOffer:
+    data: dict[str, Any]
+    content_hash: str
+    retired: bool
+    revision: int
+    updated_at: Any
 
 
-def _offer_texts(knowledge: Knowledge) -> list[OfferText]:
-    rows: list[OfferText] = []
-    for offer in knowledge.offers.values():
-        for lang, text in offer.name.items():
-            rows.append(OfferText(offer_id=offer.id, language=lang, kind="name", text=text))
-        for lang, text in offer.description.items():
-            rows.append(OfferText(offer_id=offer.id, language=lang, kind="description", text=text))
-        for lang, words in offer.keywords.items():
-            rows.extend(
-                OfferText(offer_id=offer.id, language=lang, kind="keyword", text=w) for w in words
-            )
-    return rows
+@dataclass
+class StoredState:
+    """The live directory as stored: revision number, reference items, every offer."""
+
+    revision: int
+    items: dict[ItemKey, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    item_hashes: dict[ItemKey, str] = field(default_factory=dict)
+    offers: dict[str, StoredOffer] = field(default_factory=dict)
+    legacy_snapshot: dict[str, Any] | None = None  # reference data of a pre-0003 database
+
+    def parts(self) -> dict[str, Any] | None:
+        if self.items:
+            return assemble(self.items)
+        if self.legacy_snapshot:
+            snap = self.legacy_snapshot
+            return {
+                "topics": {"fields": snap["fields"]},
+                "regions": {"cities": snap["cities"]},
+                "intents": snap["intents"],
+                "handoff": {
+                    "office_hours": snap.get("office_hours", "Mo-Fr 09:00-16:00"),
+                    "templates": snap.get("templates", []),
+                },
+                "exemplars": snap.get("exemplars") or {},
+            }
+        return None
+
+
+@dataclass
+class RevisionWrite:
+    """What one revision changes; everything else stays as it is."""
+
+    content_hash: str
+    author: str | None
+    comment: str | None
+    source: str
+    summary: dict[str, Any]
+    items: dict[ItemKey, tuple[int, dict[str, Any]]]  # set (added or changed)
+    removed_items: list[ItemKey]
+    offers: dict[str, tuple[dict[str, Any], bool]]  # offer id → (data, retired)
+    counts: tuple[int, int, int] = (0, 0, 0)  # added, changed, retired
+
+
+def text_hash(text_: str) -> str:
+    return hashlib.sha256(text_.encode("utf-8")).hexdigest()
 
 
 async def current_version(session: AsyncSession) -> KnowledgeVersion | None:
@@ -75,135 +107,166 @@ async def current_version(session: AsyncSession) -> KnowledgeVersion | None:
     )
 
 
-async def import_knowledge(
-    sessions: async_sessionmaker,
-    folder: Path,
-    *,
-    passages: PassageBuilder | None = None,
-    embedder: PassageEmbedder | None = None,
-    model_name: str | None = None,
-) -> ImportReport:
-    """Validate `folder` and load it; on any validation error the database stays as it was."""
-    load = load_knowledge(folder)
-    report = ImportReport(load=load)
-    knowledge = load.knowledge
-    if knowledge is None:
-        return report
+async def knowledge_version_number(session: AsyncSession) -> int:
+    """The live revision number: one cheap query, made for every message by every process."""
+    return int(await session.scalar(select(func.coalesce(func.max(KnowledgeVersion.version), 0))))
 
-    wanted: list[Passage] = passages(knowledge) if passages else []
-    async with sessions() as session, session.begin():
-        previous = await current_version(session)
-        old_hashes = dict((await session.execute(select(OfferRow.id, OfferRow.content_hash))).all())
-        new_hashes = {oid: offer_hash(o) for oid, o in knowledge.offers.items()}
-        report.added = sorted(set(new_hashes) - set(old_hashes))
-        report.removed = sorted(set(old_hashes) - set(new_hashes))
-        report.changed = sorted(
-            oid for oid in set(new_hashes) & set(old_hashes) if new_hashes[oid] != old_hashes[oid]
+
+async def lock_for_writing(session: AsyncSession) -> None:
+    """Serialise directory writers (PostgreSQL; SQLite's write lock does it by itself)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+
+
+async def load_state(session: AsyncSession) -> StoredState:
+    revision = await knowledge_version_number(session)
+    state = StoredState(revision)
+    for row in (await session.scalars(select(DirectoryItem))).all():
+        state.items[(row.kind, row.key)] = (row.position, row.data)
+        state.item_hashes[(row.kind, row.key)] = row.content_hash
+    for row in (await session.scalars(select(OfferRow).order_by(OfferRow.id))).all():
+        state.offers[row.id] = StoredOffer(
+            row.data, row.content_hash, row.retired, row.knowledge_version, row.updated_at
         )
-        if previous is not None and previous.content_hash == knowledge.content_hash:
-            report.version = previous.version
-            report.unchanged = True
-            if model_name is not None and embedder is not None:
-                stored = await session.scalar(
-                    select(func.count()).select_from(Embedding).where(Embedding.model == model_name)
-                )
-                if not stored:
-                    vectors = await _embed_missing(session, wanted, embedder, model_name, folder)
-                    _store_embeddings(session, wanted, vectors, model_name)
-            return report
+    if not state.items and revision:
+        latest = await current_version(session)
+        state.legacy_snapshot = latest.snapshot if latest and latest.snapshot else None
+    return state
 
-        vectors = await _embed_missing(session, wanted, embedder, model_name, folder)
 
-        version = KnowledgeVersion(
-            content_hash=knowledge.content_hash,
-            imported_at=utcnow(),
-            offers_added=len(report.added),
-            offers_changed=len(report.changed),
-            offers_removed=len(report.removed),
-            snapshot={k: v for k, v in knowledge.to_dict().items() if k != "offers"},
-        )
-        session.add(version)
-        await session.flush()
+async def load_live_knowledge(session: AsyncSession) -> tuple[int, Knowledge] | None:
+    """The live directory (active offers only), or None when nothing was loaded yet."""
+    state = await load_state(session)
+    parts = state.parts()
+    if not state.revision or parts is None:
+        return None
+    offers = [o.data for _, o in sorted(state.offers.items()) if not o.retired]
+    return state.revision, Knowledge.from_dict(knowledge_dict(parts, offers))
 
-        await session.execute(delete(OfferText))
-        if report.removed:
-            await session.execute(delete(OfferRow).where(OfferRow.id.in_(report.removed)))
-        for oid, offer in knowledge.offers.items():
-            row = OfferRow(
-                id=oid,
-                content_hash=new_hashes[oid],
-                data=offer.model_dump(mode="json", exclude_none=True),
-                city=offer.city,
-                district=offer.district,
-                latitude=offer.coordinates[0] if offer.coordinates else None,
-                longitude=offer.coordinates[1] if offer.coordinates else None,
-                emergency=offer.emergency,
-                sample=offer.sample,
-                knowledge_version=version.version,
-                updated_at=utcnow(),
+
+async def write_revision(session: AsyncSession, change: RevisionWrite) -> int:
+    """Add one revision with exactly the given changes (inside the caller's transaction)."""
+    now = utcnow()
+    added, changed, retired = change.counts
+    version = KnowledgeVersion(
+        content_hash=change.content_hash,
+        imported_at=now,
+        offers_added=added,
+        offers_changed=changed,
+        offers_removed=retired,
+        snapshot={},
+        author=change.author,
+        comment=change.comment,
+        source=change.source,
+        summary=change.summary,
+    )
+    session.add(version)
+    await session.flush()
+    number = version.version
+    for (kind, key), (position, data) in change.items.items():
+        await session.merge(
+            DirectoryItem(
+                kind=kind,
+                key=key,
+                position=position,
+                data=data,
+                content_hash=item_hash(data),
+                revision=number,
             )
-            await session.merge(row)
-        session.add_all(_offer_texts(knowledge))
+        )
+        session.add(
+            DirectoryItemVersion(kind=kind, key=key, revision=number, position=position, data=data)
+        )
+    for kind, key in change.removed_items:
+        await session.execute(
+            delete(DirectoryItem).where(DirectoryItem.kind == kind, DirectoryItem.key == key)
+        )
+        session.add(DirectoryItemVersion(kind=kind, key=key, revision=number, data=None))
+    if change.offers:
+        await session.execute(delete(OfferText).where(OfferText.offer_id.in_(list(change.offers))))
+    for offer_id, (data, is_retired) in change.offers.items():
+        digest = item_hash(data)
+        coordinates = data.get("coordinates")
+        await session.merge(
+            OfferRow(
+                id=offer_id,
+                content_hash=digest,
+                data=data,
+                city=data.get("city"),
+                district=data.get("district"),
+                latitude=coordinates[0] if coordinates else None,
+                longitude=coordinates[1] if coordinates else None,
+                emergency=bool(data.get("emergency")),
+                sample=bool(data.get("sample")),
+                retired=is_retired,
+                knowledge_version=number,
+                updated_at=now,
+            )
+        )
+        session.add(
+            OfferVersion(
+                offer_id=offer_id,
+                revision=number,
+                data=data,
+                content_hash=digest,
+                retired=is_retired,
+            )
+        )
+        if not is_retired:
+            session.add_all(_offer_texts(offer_id, data))
+    return number
 
-        if model_name is not None and embedder is not None:
-            await session.execute(delete(Embedding).where(Embedding.model == model_name))
-            _store_embeddings(session, wanted, vectors, model_name)
-        report.version = version.version
-    return report
+
+def _offer_texts(offer_id: str, data: dict[str, Any]) -> list[OfferText]:
+    rows: list[OfferText] = []
+    for kind in ("name", "description"):
+        for lang, value in (data.get(kind) or {}).items():
+            rows.append(OfferText(offer_id=offer_id, language=lang, kind=kind, text=value))
+    for lang, words in (data.get("keywords") or {}).items():
+        rows.extend(
+            OfferText(offer_id=offer_id, language=lang, kind="keyword", text=w) for w in words
+        )
+    return rows
 
 
-def _store_embeddings(
-    session: AsyncSession, wanted: list[Passage], vectors: dict[str, np.ndarray], model_name: str
+async def stored_vectors(session: AsyncSession, model: str) -> dict[str, np.ndarray]:
+    rows = await session.execute(
+        select(Embedding.text_hash, Embedding.vector).where(Embedding.model == model)
+    )
+    return {h: np.frombuffer(v, dtype=np.float32) for h, v in rows.all()}
+
+
+async def sync_embeddings(
+    session: AsyncSession,
+    wanted: list[Passage],
+    vectors: dict[str, np.ndarray],
+    model: str,
 ) -> None:
+    """Keep exactly the wanted passages' vectors: drop stale rows, add new ones."""
+    keys = {(kind, owner, text_hash(t)) for kind, owner, t in wanted}
+    existing = {
+        (kind, owner, digest): row_id
+        for row_id, kind, owner, digest in (
+            await session.execute(
+                select(
+                    Embedding.id, Embedding.owner_kind, Embedding.owner_id, Embedding.text_hash
+                ).where(Embedding.model == model)
+            )
+        ).all()
+    }
+    stale = [row_id for key, row_id in existing.items() if key not in keys]
+    for start in range(0, len(stale), 500):
+        await session.execute(delete(Embedding).where(Embedding.id.in_(stale[start : start + 500])))
     session.add_all(
         Embedding(
             owner_kind=kind,
             owner_id=owner,
-            model=model_name,
-            text_hash=text_hash(text),
-            vector=vectors[text_hash(text)].astype(np.float32).tobytes(),
+            model=model,
+            text_hash=digest,
+            vector=vectors[digest].astype(np.float32).tobytes(),
         )
-        for kind, owner, text in dict.fromkeys(wanted)
+        for kind, owner, digest in sorted(keys - set(existing))
     )
-
-
-async def _embed_missing(
-    session: AsyncSession,
-    wanted: list[Passage],
-    embedder: PassageEmbedder | None,
-    model_name: str | None,
-    folder: Path,
-) -> dict[str, np.ndarray]:
-    """Vectors by text hash: reused from the database or the shipped cache where the text is
-    unchanged, embedded otherwise."""
-    if embedder is None or model_name is None or not wanted:
-        return {}
-    known = load_cache(folder, model_name)
-    known |= {
-        h: np.frombuffer(v, dtype=np.float32)
-        for h, v in (
-            await session.execute(
-                select(Embedding.text_hash, Embedding.vector).where(Embedding.model == model_name)
-            )
-        ).all()
-    }
-    texts = {text_hash(t): t for _, _, t in wanted}
-    missing = [h for h in texts if h not in known]
-    if missing:
-        fresh = embedder([texts[h] for h in missing])
-        known.update(zip(missing, fresh, strict=True))
-    return known
-
-
-async def load_live_knowledge(session: AsyncSession) -> tuple[int, Knowledge] | None:
-    """The newest imported knowledge, or None when nothing was imported yet."""
-    version = await current_version(session)
-    if version is None:
-        return None
-    offers = (await session.scalars(select(OfferRow.data).order_by(OfferRow.id))).all()
-    data = dict(version.snapshot)
-    data["offers"] = list(offers)
-    return version.version, Knowledge.from_dict(data)
 
 
 async def load_embeddings(session: AsyncSession, model_name: str) -> EmbeddingIndex | None:
@@ -218,7 +281,3 @@ async def load_embeddings(session: AsyncSession, model_name: str) -> EmbeddingIn
         return None
     vectors = np.stack([np.frombuffer(v, dtype=np.float32) for _, _, v in rows])
     return EmbeddingIndex(model_name, [(k, o) for k, o, _ in rows], vectors)
-
-
-async def knowledge_version_number(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.coalesce(func.max(KnowledgeVersion.version), 0))))

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,7 +72,13 @@ class Base(DeclarativeBase):
 
 
 class KnowledgeVersion(Base):
-    """One successful import of the knowledge folder; the newest row is the live version."""
+    """One revision of the directory; the newest row is the live version.
+
+    Every change (a form, a spreadsheet or YAML import, a rollback) is one row with its author,
+    time, comment and source. What changed is stored beside it, and only that: offer versions in
+    `offer_versions`, reference items (topics, places, intents…) in `directory_item_versions`.
+    `snapshot` is the whole reference data of revisions written before those tables existed.
+    """
 
     __tablename__ = "knowledge_versions"
 
@@ -81,12 +88,18 @@ class KnowledgeVersion(Base):
     offers_added: Mapped[int] = mapped_column(Integer, default=0)
     offers_changed: Mapped[int] = mapped_column(Integer, default=0)
     offers_removed: Mapped[int] = mapped_column(Integer, default=0)
-    # topics, regions, intents and templates of this version (offers live in their own rows)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author: Mapped[str | None] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(32))  # form | xlsx | yaml | rollback | …
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # ids and items that changed
 
 
 class OfferRow(Base):
-    """One offer of the directory, with its full validated data as JSON."""
+    """One offer of the live directory, with its full validated data as JSON.
+
+    Retired offers keep their row (`retired`), hidden from the bot and the public API.
+    """
 
     __tablename__ = "offers"
 
@@ -99,10 +112,61 @@ class OfferRow(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     knowledge_version: Mapped[int] = mapped_column(
         ForeignKey("knowledge_versions.version", ondelete="RESTRICT")
     )
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OfferVersion(Base):
+    """An offer as one revision left it (its data, or that it was retired)."""
+
+    __tablename__ = "offer_versions"
+    __table_args__ = (Index("ix_offer_versions_offer", "offer_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offer_id: Mapped[str] = mapped_column(String(100))
+    revision: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_versions.version", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DirectoryItem(Base):
+    """One live reference item: a field of action, a topic (name and lexicon), a city with its
+    districts, an intent phrase list, exemplars, the advisers' hours or a template.
+
+    Kept per item so that adding one phrase stores one topic, not the whole lexicon."""
+
+    __tablename__ = "directory_items"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_versions.version", ondelete="RESTRICT")
+    )
+
+
+class DirectoryItemVersion(Base):
+    """A reference item as one revision left it; `data` is null when the item was removed."""
+
+    __tablename__ = "directory_item_versions"
+    __table_args__ = (Index("ix_directory_item_versions_item", "kind", "key", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(100))
+    revision: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_versions.version", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class OfferText(Base):
@@ -286,3 +350,65 @@ class Feedback(Base):
     helpful: Mapped[bool] = mapped_column(Boolean)
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- staff workspace -----------------------------------------------------------------------
+
+
+class StaffAccount(Base):
+    """A person of the integration office who may use the workspace."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # admin | editor | viewer
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(8))  # de | en; None: the browser's
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted per account and per client address to slow down guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_name", "account_name", "created_at"),
+        Index("ix_login_attempts_client", "client", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_name: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: directory revisions, accounts, sign-ins."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    object_kind: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(100))
+    revision: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

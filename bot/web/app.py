@@ -8,12 +8,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.services import Services, open_services
-from bot.web import ops
+from bot.web import auth, offers, ops, pages
+from bot.web.templating import render
+
+STATIC = Path(__file__).parent / "static"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -35,7 +51,42 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
+    app.state.dialogue = None
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(ops.router)
+    app.include_router(auth.router)
+    app.include_router(offers.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(auth.LoginRequired)
+    async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
+        status = 200 if request.method == "GET" else 401
+        return auth.login_page(request, status_code=status)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith(("/hsds", "/telegram", "/metrics", "/api")):
+            return Response(str(exc.detail), status_code=exc.status_code)
+        if not hasattr(request.state, "user"):
+            request.state.user = None
+        return render(
+            request,
+            "error.html",
+            status_code=exc.status_code,
+            status=exc.status_code,
+            detail=exc.detail,
+        )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     return app

@@ -25,9 +25,9 @@ async def test_import_change_remove_and_refuse(database_url: str, knowledge_copy
     services = await open_services(settings, ensure_knowledge=False)
     try:
         first = await services.import_knowledge()
-        assert first.ok and first.version == 1
-        total = len(first.load.knowledge.offers)
-        assert len(first.added) == total and not first.changed and not first.removed
+        assert first.ok and first.revision == 1
+        total = len(first.knowledge.offers)
+        assert len(first.added) == total and not first.changed and not first.retired
 
         async with services.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(OfferRow)) == total
@@ -36,7 +36,8 @@ async def test_import_change_remove_and_refuse(database_url: str, knowledge_copy
                 assert await session.scalar(select(func.count()).select_from(Embedding)) > total
 
         again = await services.import_knowledge()
-        assert again.ok and again.unchanged and again.version == 1
+        assert again.ok and again.unchanged and again.revision is None
+        assert services.knowledge_version == 1
 
         offers = sorted((knowledge_copy / "offers").glob("*.yaml"))
         changed, removed = offers[0], offers[1]
@@ -44,9 +45,14 @@ async def test_import_change_remove_and_refuse(database_url: str, knowledge_copy
         changed.write_text(re.sub(r"last_reviewed: .+", "last_reviewed: 2026-11-01", text_))
         removed.unlink()
         second = await services.import_knowledge()
-        assert second.ok and second.version == 2
-        assert second.changed == [changed.stem] and second.removed == [removed.stem]
+        assert second.ok and second.revision == 2
+        assert second.changed == [changed.stem] and second.retired == [removed.stem]
         assert second.added == []
+        # the removed file's offer is retired: kept with its history, hidden from the bot
+        assert removed.stem not in services.knowledge.offers
+        async with services.sessions() as session:
+            row = await session.get(OfferRow, removed.stem)
+            assert row is not None and row.retired
 
         before = await _dump(services)
         broken = offers[2]
@@ -55,8 +61,8 @@ async def test_import_change_remove_and_refuse(database_url: str, knowledge_copy
         )
         offers[3].write_text("id: [unclosed\n", encoding="utf-8")
         refused = await services.import_knowledge()
-        assert not refused.ok and refused.version is None
-        assert len(refused.load.errors) >= 2
+        assert not refused.ok and refused.revision is None
+        assert len(refused.errors) >= 2
         assert await _dump(services) == before
     finally:
         await services.close()

@@ -1,0 +1,1 @@
+"""What staff do to the directory: revisions and rollback, previews, spreadsheets and files."""
