@@ -220,7 +220,16 @@ def print_tables(name: str, result: dict, previous: dict | None) -> None:
         f"{result['false_alarms']} ({(previous or {}).get('false_alarms', '–')}) |"
     )
     print("\nper language:\n")
-    keys = ["emergency", "no_false_alarm", "honesty", "top1", "top3", "place", "language", "turn_pass"]
+    keys = [
+        "emergency",
+        "no_false_alarm",
+        "honesty",
+        "top1",
+        "top3",
+        "place",
+        "language",
+        "turn_pass",
+    ]
     print("| language | " + " | ".join(label for k, label in COLUMNS if k in keys) + " |")
     print("|---|" + "---|" * len(keys))
     for lang in LANGUAGES:
@@ -271,7 +280,11 @@ def main() -> None:
         subset = [c for c in conversations if c["split"] == split]
         results[split] = evaluate(engine, subset)
         turns = sum(len(c["turns"]) for c in subset)
-        print_tables(f"{split} half: {len(subset)} conversations, {turns} turns", results[split], previous.get(split))
+        print_tables(
+            f"{split} half: {len(subset)} conversations, {turns} turns",
+            results[split],
+            previous.get(split),
+        )
     print(
         "\ntargets (held-out): emergency recall 1.0 with 0 false alarms; no-offer honesty >= 0.95; "
         "top-3 >= 0.95 and top-1 >= 0.90 with slots; place right >= 0.95; every language's turn "
