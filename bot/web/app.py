@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from bot.core.config import Settings
 from bot.services import Services, open_services
-from bot.web import ops
+from bot.web import hsds, ops
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -38,4 +38,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(ops.router)
+    app.include_router(hsds.router)
     return app
