@@ -64,10 +64,32 @@ def build_parser() -> argparse.ArgumentParser:
     ksub = knowledge.add_subparsers(dest="knowledge_command", required=True, metavar="ACTION")
     validate = ksub.add_parser("validate", help="check every file; exit 1 on any error")
     validate.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
-    imp = ksub.add_parser("import", help="load the knowledge folder into the database")
+    imp = ksub.add_parser(
+        "import", help="load the knowledge folder (or HSDS 3.0 data) into the database"
+    )
     imp.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
-    export = ksub.add_parser("export", help="write the live directory to stdout")
-    export.add_argument("--format", choices=["json"], default="json")
+    imp.add_argument(
+        "--format",
+        choices=["knowledge", "hsds"],
+        default="knowledge",
+        help="knowledge: the YAML folder; hsds: Open Referral HSDS 3.0 JSON (FILE or DIR)",
+    )
+    imp.add_argument("source", nargs="?", metavar="FILE|DIR", help="HSDS JSON file or folder")
+    imp.add_argument("--mapping", help="YAML: HSDS taxonomy term (id, code or name) → topic id")
+    imp.add_argument("--city", help="city id for services whose place names none of ours")
+    imp.add_argument("--lang", type=_language, default="de", help="language of the HSDS texts")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
+    export = ksub.add_parser("export", help="write the live directory (stdout, or --output)")
+    export.add_argument("--format", choices=["json", "hsds"], default="json")
+    export.add_argument("--output", metavar="DIR", help="hsds: write the package into DIR")
+    export.add_argument("--lang", type=_language, default="de", help="hsds: language of the texts")
+    export.add_argument(
+        "--include-samples",
+        action="store_true",
+        help="hsds: publish sample offers too (default: HSDS_INCLUDE_SAMPLES)",
+    )
     embed = ksub.add_parser("embed", help="precompute passage vectors (embeddings.npz)")
     embed.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
 

@@ -33,6 +33,13 @@ async def validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def import_(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "format", "knowledge") == "hsds":
+        from bot.commands.knowledge_hsds import import_hsds
+
+        return await import_hsds(args, settings)
+    if getattr(args, "source", None):
+        print("wegweiser: a knowledge folder is given with --dir (FILE|DIR is for --format hsds)")
+        return 2
     if getattr(args, "dir", None):
         settings = settings.model_copy(update={"knowledge_dir": Path(args.dir)})
     services = await open_services(settings, ensure_knowledge=False)
@@ -66,6 +73,10 @@ async def import_(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "hsds":
+        from bot.commands.knowledge_hsds import export_hsds
+
+        return await export_hsds(args, settings)
     services = await open_services(settings, semantic=False)
     try:
         assert services.knowledge is not None
