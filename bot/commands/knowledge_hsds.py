@@ -120,7 +120,9 @@ async def import_hsds(args: argparse.Namespace, settings: Settings) -> int:
         if change.empty:
             print("no changes")
             return 0
-        report = await apply_offers(services, plan.offers, comment=f"HSDS import of {source.name}")
+        report = await apply_offers(
+            services, plan.offers, comment=f"HSDS import of {source.name}", base=base
+        )
     finally:
         await services.close()
     if not report.ok:

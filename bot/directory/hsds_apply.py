@@ -88,11 +88,17 @@ def write_folder(knowledge: Knowledge, folder: Path) -> None:
 
 
 async def apply_offers(
-    services: Services, offers: Mapping[str, Offer], *, comment: str = ""
+    services: Services,
+    offers: Mapping[str, Offer],
+    *,
+    comment: str = "",
+    base: Knowledge | None = None,
 ) -> ImportReport:
-    """Add or replace `offers` in the live directory, all or nothing (THE seam; see above)."""
-    await services.refresh_knowledge()
-    base = base_knowledge(services)
+    """Add or replace `offers` in the live directory, all or nothing (THE seam; see above).
+    `base` is what the preview was made against (default: the live knowledge, reloaded)."""
+    if base is None:
+        await services.refresh_knowledge()
+        base = base_knowledge(services)
     if base is None:
         raise LookupError(f"no knowledge to import into ({services.settings.knowledge_dir})")
     merged = dataclasses.replace(base, offers={**base.offers, **offers})

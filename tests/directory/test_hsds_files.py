@@ -143,7 +143,7 @@ async def test_round_trip_into_an_empty_database(
         assert plan.ok and not plan.skipped and not plan.unmapped_terms
         assert sorted(plan.offers) == sorted(shipped.offers)
         assert preview(base.offers, plan.offers).added == sorted(shipped.offers)
-        report = await apply_offers(services, plan.offers)
+        report = await apply_offers(services, plan.offers, base=base)
         assert report.ok, report.load.report()
         assert len(report.added) == len(shipped.offers)
         second = tmp_path / "second"
