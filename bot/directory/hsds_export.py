@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.directory.hsds import HSDS_PROFILE, HSDS_VERSION, HsdsCatalogue
+from bot.directory.hsds import HsdsCatalogue
+from bot.directory.hsds_vocabulary import HSDS_PROFILE, HSDS_VERSION
 
 # The tables of the HSDS tabular form that Wegweiser fills: file → (object, columns), columns in
 # the order of the official `compiled/tabular.json` (a test keeps them in step); numbers marked.

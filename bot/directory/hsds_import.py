@@ -30,7 +30,9 @@ from babel import Locale
 from pydantic import ValidationError
 
 from bot.core.languages import LANGUAGES
-from bot.directory.hsds import (
+from bot.directory.hsds_read import FoundService, HsdsInput, Place, Problem
+from bot.directory.hsds_schedules import hours_from_rows, parse_weekly
+from bot.directory.hsds_vocabulary import (
     APPOINTMENT_TEXT,
     COST_TEXT,
     FLAG_TERMS,
@@ -42,8 +44,6 @@ from bot.directory.hsds import (
     plain,
     term_id,
 )
-from bot.directory.hsds_read import FoundService, HsdsInput, Place, Problem
-from bot.directory.hsds_schedules import hours_from_rows, parse_weekly
 from bot.i18n import texts
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import (

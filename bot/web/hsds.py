@@ -23,7 +23,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from bot.directory.hsds import HSDS_PROFILE, HSDS_VERSION, HsdsCatalogue, ServiceEntry
+from bot.directory.hsds import HsdsCatalogue, ServiceEntry
+from bot.directory.hsds_vocabulary import HSDS_PROFILE, HSDS_VERSION
 from bot.directory.snapshot import live_snapshot
 
 router = APIRouter(prefix="/hsds", tags=["HSDS 3.0"])

@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from bot.directory.hsds import HsdsCatalogue, hsds_id
+from bot.directory.hsds import HsdsCatalogue
 from bot.directory.hsds_apply import apply_offers, base_knowledge, preview
 from bot.directory.hsds_export import TABLES, columns, export_package
 from bot.directory.hsds_import import load_mapping, plan_import, slugify
 from bot.directory.hsds_read import read_hsds
 from bot.directory.hsds_schedules import parse_weekly
+from bot.directory.hsds_vocabulary import hsds_id
 from bot.directory.snapshot import DirectorySnapshot, live_snapshot
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge

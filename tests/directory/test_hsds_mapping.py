@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from bot.directory.hsds import (
+from bot.directory.hsds import HsdsCatalogue
+from bot.directory.hsds_vocabulary import (
     NAMESPACE,
-    HsdsCatalogue,
     eligibility_sentences,
     hsds_id,
     parse_address,

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from bot.directory.hsds import NAMESPACE, SAMPLE_TEXT, hsds_id, plain, term_id
+from bot.directory.hsds_vocabulary import NAMESPACE, SAMPLE_TEXT, hsds_id, plain, term_id
 from bot.i18n import texts
 from bot.services import Services
 from bot.storage.models import OfferRow
