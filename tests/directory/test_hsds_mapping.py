@@ -136,3 +136,22 @@ def test_modified_time_comes_from_the_snapshot(knowledge: Knowledge) -> None:
     assert entry.service["last_modified"] == "2026-11-03T12:00:05.123Z"
     assert entry.service["metadata"][0]["last_action_date"] == "2026-11-03T12:00:05.123Z"
     assert catalogue.matching_services(modified_after=moment) == [entry]
+
+
+def test_the_fixed_texts_are_bot_catalog_messages() -> None:
+    """The HSDS texts reuse the bot's catalog messages (offer cards); if one is renamed there,
+    it would silently stay English here."""
+    from bot.directory.hsds_vocabulary import (
+        ALL_WEEK_TEXT,
+        APPOINTMENT_TEXT,
+        COST_TEXT,
+        NATIONWIDE_TEXT,
+        SAMPLE_TEXT,
+    )
+    from bot.i18n import texts
+
+    messages = [*APPOINTMENT_TEXT.values(), *COST_TEXT.values()]
+    messages += [SAMPLE_TEXT, NATIONWIDE_TEXT, ALL_WEEK_TEXT]
+    for language in ("de", "uk", "ar"):
+        for message in messages:
+            assert texts(language)._(message) != message, (language, message)
