@@ -73,9 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
     validate.add_argument("--lang", choices=["de", "en"], default="de", help="language of messages")
     imp = ksub.add_parser(
-        "import", help="preview and load the knowledge folder as one revision of the directory"
+        "import",
+        help="preview and load the knowledge folder (or HSDS 3.0 data) as one revision",
     )
     imp.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
+    imp.add_argument(
+        "--format",
+        choices=["knowledge", "hsds"],
+        default="knowledge",
+        help="knowledge: the YAML folder; hsds: Open Referral HSDS 3.0 JSON (FILE or DIR)",
+    )
+    imp.add_argument("source", nargs="?", metavar="FILE|DIR", help="HSDS JSON file or folder")
+    imp.add_argument("--mapping", help="YAML: HSDS taxonomy term (id, code or name) → topic id")
+    imp.add_argument("--city", help="city id for services whose place names none of ours")
+    imp.add_argument(
+        "--data-lang", type=_language, default="de", help="hsds: language of the HSDS texts"
+    )
     imp.add_argument("--lang", choices=["de", "en"], default="de", help="language of messages")
     imp.add_argument("--dry-run", action="store_true", help="show the preview, write nothing")
     imp.add_argument("--comment", help="comment of the revision")
@@ -83,9 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--warnings", dest="verbose_warnings", action="store_true", help="list warnings too"
     )
-    export = ksub.add_parser("export", help="write the live directory (JSON, YAML folder, xlsx)")
-    export.add_argument("--format", choices=["json", "yaml", "xlsx"], default="json")
-    export.add_argument("--output", help="file (json, xlsx) or folder (yaml); json: stdout")
+    export = ksub.add_parser(
+        "export", help="write the live directory (JSON, YAML folder, xlsx, HSDS 3.0 package)"
+    )
+    export.add_argument("--format", choices=["json", "yaml", "xlsx", "hsds"], default="json")
+    export.add_argument(
+        "--output", help="file (json, xlsx) or folder (yaml, hsds); json: stdout without it"
+    )
+    export.add_argument("--lang", type=_language, default="de", help="hsds: language of the texts")
+    export.add_argument(
+        "--include-samples",
+        action="store_true",
+        help="hsds: publish sample offers too (default: HSDS_INCLUDE_SAMPLES)",
+    )
     embed = ksub.add_parser("embed", help="precompute passage vectors (embeddings.npz)")
     embed.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
 

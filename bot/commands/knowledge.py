@@ -68,6 +68,13 @@ def print_preview(preview: Preview, t, root: Path | None, *, warnings: bool = Tr
 
 
 async def import_(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "format", "knowledge") == "hsds":
+        from bot.commands.knowledge_hsds import import_hsds
+
+        return await import_hsds(args, settings)
+    if getattr(args, "source", None):
+        print("wegweiser: a knowledge folder is given with --dir (FILE|DIR is for --format hsds)")
+        return 2
     t = staff_texts(getattr(args, "lang", None))
     folder = _folder(args, settings)
     settings = settings.model_copy(update={"knowledge_dir": folder})
@@ -115,6 +122,10 @@ async def import_(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "hsds":
+        from bot.commands.knowledge_hsds import export_hsds
+
+        return await export_hsds(args, settings)
     services = await open_services(settings, semantic=False)
     try:
         assert services.knowledge is not None

@@ -11,13 +11,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import HTTPException
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.services import Services, open_services
-from bot.web import auth, offers, ops, pages
+from bot.web import auth, hsds, offers, ops, pages
 from bot.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -60,6 +61,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(offers.router)
     app.include_router(pages.router)
+    app.include_router(hsds.router)  # public and read-only: no login
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
@@ -68,7 +70,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith(("/hsds", "/telegram", "/metrics", "/api")):
+        if request.url.path.startswith("/hsds"):
+            return await http_exception_handler(request, exc)  # JSON, as the API profile says
+        if request.url.path.startswith(("/telegram", "/metrics", "/api")):
             return Response(str(exc.detail), status_code=exc.status_code)
         if not hasattr(request.state, "user"):
             request.state.user = None
