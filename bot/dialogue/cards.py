@@ -21,11 +21,10 @@ from opening_hours import OpeningHours, State
 
 from bot.dialogue.messages import CardLine, OfferCard
 from bot.i18n import Texts, _
-from bot.knowledge.model import Knowledge
+from bot.knowledge.model import Knowledge, pick_text
 from bot.knowledge.schema import Appointment, Cost, Offer, Scope
 
 BERLIN = ZoneInfo("Europe/Berlin")
-FALLBACK_ORDER = ("en", "de")  # when a text is missing in the person's language
 SUMMARY_LENGTH = 90
 
 APPOINTMENT = {
@@ -46,13 +45,7 @@ def localized(values: dict[str, str] | None, language: str) -> str:
 
 def localized_with_source(values: dict[str, str] | None, language: str) -> tuple[str, str | None]:
     """The text in `language`, else English, else German, else any; and the language used."""
-    if not values:
-        return "", None
-    for lang in (language, *FALLBACK_ORDER):
-        if values.get(lang):
-            return values[lang], lang
-    lang, text = next(iter(values.items()))
-    return text, lang
+    return pick_text(values, language)
 
 
 def map_link(offer: Offer) -> str | None:

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core.languages import DEFAULT_LANGUAGE
 from bot.i18n import RLM, Texts
+from bot.knowledge.model import pick_text
 from bot.knowledge.schema import Appointment, Cost, ResidenceStatus
 
 HSDS_VERSION: Final = "3.0"
@@ -40,17 +40,15 @@ def hsds_id(kind: str, *parts: str) -> str:
 
 
 def pick(values: Mapping[str, str] | None, lang: str) -> str | None:
-    """A text in `lang`, else German, else the first one there is (the bot's fallback)."""
-    if not values:
-        return None
-    return values.get(lang) or values.get(DEFAULT_LANGUAGE) or next(iter(values.values()))
+    """A text in `lang`, falling back as the bot does (`pick_text`: English, then German)."""
+    return pick_text(dict(values), lang)[0] if values else None
 
 
 def picked_language(values: Mapping[str, str] | None, lang: str) -> str:
     """The language `pick` takes its text from."""
-    if not values or lang in values:
+    if not values:
         return lang
-    return DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in values else next(iter(values))
+    return pick_text(dict(values), lang)[1] or lang
 
 
 def plain(t: Texts, message: str, **values: object) -> str:
@@ -107,7 +105,8 @@ STATUS_TEXT: Final[dict[ResidenceStatus, dict[str, str]]] = {
 
 
 def de_en(values: Mapping[str, str], lang: str) -> str:
-    return values.get(lang) or values["de"]
+    """A fixed text written in German and English, for `lang` as the bot falls back."""
+    return pick_text(dict(values), lang)[0]
 
 
 def eligibility_sentences(

@@ -56,6 +56,22 @@ CONTRACT_TOPICS: Final[dict[str, tuple[str, ...]]] = {
 ALL_CONTRACT_TOPIC_IDS: Final = frozenset(t for ts in CONTRACT_TOPICS.values() for t in ts)
 
 
+# When a directory text is missing in the person's language: English, then German, then any.
+TEXT_FALLBACK: Final = ("en", "de")
+
+
+def pick_text(values: dict[str, str] | None, language: str) -> tuple[str, str | None]:
+    """A directory text in `language`, else by `TEXT_FALLBACK`; and the language it is in. The
+    bot's cards, the workspace preview and the HSDS API all fall back the same way."""
+    if not values:
+        return "", None
+    for lang in (language, *TEXT_FALLBACK):
+        if values.get(lang):
+            return values[lang], lang
+    lang, text = next(iter(values.items()))
+    return text, lang
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """Everything the matcher and the dialogue engine need from the curated files."""

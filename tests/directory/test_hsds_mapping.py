@@ -82,7 +82,8 @@ def test_ids_are_uuid5_of_our_ids(knowledge: Knowledge) -> None:
 
 def test_texts_fall_back_like_the_bot() -> None:
     assert pick({"de": "Hallo", "en": "Hello"}, "en") == "Hello"
-    assert pick({"de": "Hallo", "en": "Hello"}, "ps") == "Hallo"
+    assert pick({"de": "Hallo", "en": "Hello"}, "ps") == "Hello"  # English, then German
+    assert pick({"de": "Hallo", "fr": "Bonjour"}, "ps") == "Hallo"
     assert pick({"en": "Hello", "fr": "Bonjour"}, "ps") == "Hello"
     assert pick(None, "de") is None
 
@@ -98,9 +99,9 @@ def test_eligibility_text() -> None:
     assert eligibility_sentences("en", age_min=None, age_max=17, women=False, statuses=[]) == [
         "Aged up to 17."
     ]
-    # languages without these phrases use German (the bot's fallback)
+    # languages without these phrases fall back as the bot does: English, then German
     assert eligibility_sentences("ar", age_min=60, age_max=None, women=False, statuses=[]) == [
-        "Ab 60 Jahren."
+        "Aged 60 and over."
     ]
 
 
