@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import update
 
 from bot.directory.hsds_vocabulary import NAMESPACE, SAMPLE_TEXT, hsds_id, plain, term_id
 from bot.i18n import texts
 from bot.services import Services
-from bot.storage.models import OfferRow
 from tests.hsds_schemas import errors
 from tests.web.hsds_client import web_client
 
@@ -229,16 +228,26 @@ def _offer_of(service_id: str, knowledge: Any) -> str:
 
 
 async def check_modified_after_follows_the_offer_times(services: Services) -> None:
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
-    async with services.sessions() as session, session.begin():
-        await session.execute(
-            update(OfferRow).where(OfferRow.id == "notruf-112-110").values(updated_at=later)
-        )
+    """An offer changed in a new revision is the only one modified after the revision before."""
+    from bot.directory.service import Change
+
+    live = await services.directory.live()
+    assert live is not None
+    before = max(live.modified.values())
+    data = live.offer_data("notruf-112-110")
+    assert data is not None
+    data["keywords"] = {**data.get("keywords", {}), "de": ["Notrufnummer"]}
+    await asyncio.sleep(1.1)  # the API compares whole seconds
+    outcome = await services.directory.apply(
+        Change(offers={"notruf-112-110": data}), author="test", source="form"
+    )
+    assert outcome.revision is not None
+    changed = (await services.directory.live()).modified["notruf-112-110"]
     async with web_client(services) as client:
-        after = (later - dt.timedelta(hours=1)).isoformat()
+        after = (before + dt.timedelta(seconds=1)).isoformat()  # "on or after": not the old time
         body = (await client.get("/hsds/services", params={"modified_after": after})).json()
         assert [s["id"] for s in body["contents"]] == [hsds_id("service", "notruf-112-110")]
-        assert body["contents"][0]["last_modified"].startswith(later.strftime("%Y-%m-%dT%H:%M"))
+        assert body["contents"][0]["last_modified"].startswith(changed.strftime("%Y-%m-%dT%H:%M"))
         everything = await client.get("/hsds/services", params={"modified_after": "2000-01-01"})
         assert everything.json()["total_items"] > 1
 
