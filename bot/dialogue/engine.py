@@ -339,7 +339,7 @@ class DialogueEngine:
         reply = Reply(
             t._(
                 "Thank you, noted: {what}. What do you need help with?",
-                what=", ".join(n for n in noted if n),
+                what=t.join([n for n in noted if n]),
             )
             if any(noted)
             else t._("Thank you. What do you need help with?"),
