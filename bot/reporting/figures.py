@@ -267,9 +267,9 @@ async def compute(
         lang: case_line(group) for lang, group in sorted(grouped.items(), key=lambda x: -len(x[1]))
     }
 
-    outcomes = select(FollowUpOutcome.offer_id, FollowUpOutcome.topic, FollowUpOutcome.outcome).where(
-        FollowUpOutcome.created_at >= since, FollowUpOutcome.created_at < until
-    )
+    outcomes = select(
+        FollowUpOutcome.offer_id, FollowUpOutcome.topic, FollowUpOutcome.outcome
+    ).where(FollowUpOutcome.created_at >= since, FollowUpOutcome.created_at < until)
     if language:
         outcomes = outcomes.where(FollowUpOutcome.language == language)
     for offer_id, topic, outcome in (await session.execute(outcomes)).all():

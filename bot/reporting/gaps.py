@@ -138,16 +138,30 @@ class GapsQueue:
         self.semantic = semantic
         self._background: np.ndarray | None = None
 
-    async def groups(self) -> list[GapGroup]:
-        """Open questions grouped by meaning, largest and newest groups first."""
+    async def groups(
+        self,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        *,
+        open_only: bool = True,
+        language: str | None = None,
+    ) -> list[GapGroup]:
+        """Questions grouped by meaning, largest and newest groups first: the open ones (the
+        queue), or all of a period (the report's largest gaps)."""
+        query = select(UnansweredQuestion)
+        if open_only:
+            query = query.where(UnansweredQuestion.resolution.is_(None))
+        if since is not None:
+            query = query.where(UnansweredQuestion.created_at >= since)
+        if until is not None:
+            query = query.where(UnansweredQuestion.created_at < until)
+        if language:
+            query = query.where(UnansweredQuestion.language == language)
         async with self.sessions() as session:
             rows = list(
                 (
                     await session.scalars(
-                        select(UnansweredQuestion)
-                        .where(UnansweredQuestion.resolution.is_(None))
-                        .order_by(UnansweredQuestion.created_at.desc())
-                        .limit(MAX_QUESTIONS)
+                        query.order_by(UnansweredQuestion.created_at.desc()).limit(MAX_QUESTIONS)
                     )
                 ).all()
             )

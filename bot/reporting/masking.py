@@ -58,7 +58,9 @@ _STREET_WORDS = {
     # ti
     "ጎደና", "መንገዲ",
 }  # fmt: skip
-_HOUSE_NUMBER = re.compile(rf"^{_DIGIT}{{1,4}}(?:\s?[a-zA-Z])?(?:[-/]{_DIGIT}{{1,4}}[a-zA-Z]?)?[,.;:!?)]*$")
+_HOUSE_NUMBER = re.compile(
+    rf"^{_DIGIT}{{1,4}}(?:\s?[a-zA-Z])?(?:[-/]{_DIGIT}{{1,4}}[a-zA-Z]?)?[,.;:!?)]*$"
+)
 
 # phrases after which a name follows (lower case; matched on word boundaries)
 _INTRODUCTIONS = [
@@ -151,7 +153,9 @@ def _namelike(word: str, *, caseless: bool) -> bool:
     return core[0].isupper()
 
 
-def _mask_name(words: list[str], start: int, replace, *, first_caseless: bool, limit: int = 3) -> None:
+def _mask_name(
+    words: list[str], start: int, replace, *, first_caseless: bool, limit: int = 3
+) -> None:
     """Replace the name that starts at `start`: up to `limit` name-like words, ending at
     punctuation; in scripts without capitals at most two words, never one starting with "و"
     ("and")."""

@@ -370,9 +370,7 @@ class FollowUp(Base):
     __table_args__ = (Index("ix_follow_ups_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | asked
     topic: Mapped[str] = mapped_column(String(64))
     offers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"ids": [...]}
