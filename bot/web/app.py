@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.services import Services, open_services
-from bot.web import auth, offers, ops, pages
+from bot.web import auth, monitoring, offers, ops, pages
 from bot.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -60,6 +60,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(offers.router)
     app.include_router(pages.router)
+    app.include_router(monitoring.router)
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
