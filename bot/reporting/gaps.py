@@ -221,7 +221,8 @@ class GapsQueue:
         missing = [r for r in rows if r.vector is None or r.vector_model != name]
         if missing:
             semantic = self.semantic
-            fresh = await asyncio.to_thread(semantic.passages, [r.text for r in missing])
+            # the masked text: names and numbers say nothing about the need
+            fresh = await asyncio.to_thread(semantic.passages, [mask(r.text) for r in missing])
             async with self.sessions() as session, session.begin():
                 for row, vector in zip(missing, fresh, strict=True):
                     row.vector = np.asarray(vector, dtype=np.float32).tobytes()
