@@ -226,7 +226,11 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font(FAMILY, size=size)
     widths = _widths(table)
     heading = FontFace(emphasis="BOLD", fill_color=(231, 236, 242))
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_draw_color(200, 207, 215)
     with pdf.table(
+        cell_fill_color=(246, 248, 250),
+        cell_fill_mode="ROWS",
         col_widths=widths,
         headings_style=heading,
         line_height=size * 0.55,
@@ -253,4 +257,6 @@ def _widths(table: Table) -> tuple[float, ...]:
         max([len(table.headers[i])] + [len(cell_text(r[i])) for r in table.rows[:50]])
         for i in range(columns)
     ]
-    return tuple(max(6, min(60, n)) for n in longest)
+    if columns > 5:  # the weekly table: the week, then equal columns
+        return (14.0, *([10.0] * (columns - 1)))
+    return tuple(max(8, min(60, n)) for n in longest)

@@ -166,7 +166,12 @@ async def report_page(
 
 @router.get("/report.pdf")
 async def report_pdf(
-    request: Request, user: Reader, quarter: str = "", year: str = "", start: str = "", end: str = ""
+    request: Request,
+    user: Reader,
+    quarter: str = "",
+    year: str = "",
+    start: str = "",
+    end: str = "",
 ) -> Response:
     from bot.reporting.pdf import render_pdf
 
@@ -181,7 +186,12 @@ async def report_pdf(
 
 @router.get("/report.xlsx")
 async def report_xlsx(
-    request: Request, user: Reader, quarter: str = "", year: str = "", start: str = "", end: str = ""
+    request: Request,
+    user: Reader,
+    quarter: str = "",
+    year: str = "",
+    start: str = "",
+    end: str = "",
 ) -> Response:
     from bot.reporting.workbook import render_xlsx
 
@@ -212,6 +222,7 @@ async def gaps_page(request: Request, user: Reader) -> HTMLResponse:
         topic_name=lambda tid: topic_name(live_dir.knowledge, tid, t.language),
         outside=live_dir.knowledge.exemplars.outside,
         done=request.query_params.get("done"),
+        cell_text=cell_text,
     )
 
 
@@ -266,7 +277,11 @@ async def gap_action(request: Request, user: Editor) -> Response:
         raise HTTPException(400, "unknown action")
     if not outcome.ok:
         return render(
-            request, "problems.html", status_code=422, problems=worded(request, outcome), back="/gaps"
+            request,
+            "problems.html",
+            status_code=422,
+            problems=worded(request, outcome),
+            back="/gaps",
         )
     if outcome.revision is not None:
         await record(request, user, action, "gap", str(group.key), outcome.revision)
@@ -275,7 +290,9 @@ async def gap_action(request: Request, user: Editor) -> Response:
     return await _recheck(request, user, group, outcome.revision, action)
 
 
-async def _outside(request: Request, author: str, category: str, name: str, language: str, text: str):
+async def _outside(
+    request: Request, author: str, category: str, name: str, language: str, text: str
+):
     """Add the example to an outside category, creating the category when it is new."""
     service = directory(request)
     live_dir = await live(request)
@@ -290,21 +307,26 @@ async def _outside(request: Request, author: str, category: str, name: str, lang
     exemplars = dict(parts.get("exemplars") or {})
     slug = "".join(ch if ch.isalnum() else "_" for ch in (category or name).casefold()).strip("_")
     exemplars.setdefault("outside", []).append(
-        {"id": slug[:40] or "outside", "name": {"de": name or slug, "en": name or slug},
-         "examples": {language: [text]}}
+        {
+            "id": slug[:40] or "outside",
+            "name": {"de": name or slug, "en": name or slug},
+            "examples": {language: [text]},
+        }
     )
     return await service.apply(
         Change(parts={"exemplars": exemplars}), author=author, comment="gaps queue", source="gaps"
     )
 
 
-async def _recheck(request: Request, user, group, revision: int | None, action: str) -> HTMLResponse:
+async def _recheck(
+    request: Request, user, group, revision: int | None, action: str
+) -> HTMLResponse:
     """The bot's answer to the group's examples now, through the engine."""
     engine = await _dialogue(request).engine()
     queue = _gaps(request)
     chosen = {q.id for q in group.examples(8)}
     rows = []
-    for qid, language, text in await queue.texts(sorted(chosen)):
+    for _qid, language, text in await queue.texts(sorted(chosen)):
         trial = try_question(engine, text, language)
         rows.append({"masked": mask(text), "language": language, "trial": trial})
     return render(
@@ -348,7 +370,7 @@ async def review_page(request: Request, user: Reader) -> HTMLResponse:
     return render(
         request,
         "review.html",
-        items=items,
+        to_review=items,
         digest=digest,
         digests=digests,
         months=settings.stale_after_months,

@@ -183,7 +183,9 @@ def _editor(
 
 
 @router.get("/offers/new", response_class=HTMLResponse)
-async def new_offer(request: Request, user: Editor, copy: str = "", topic: str = "") -> HTMLResponse:
+async def new_offer(
+    request: Request, user: Editor, copy: str = "", topic: str = ""
+) -> HTMLResponse:
     live_dir = await live(request)
     data: dict[str, Any] = {
         # prefilled from the gaps queue ("open a new offer for this topic")

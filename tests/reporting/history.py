@@ -57,7 +57,9 @@ EXPECTED = {
 
 def _events() -> list[DemandEvent]:
     rows: list[tuple] = []  # (count, action, topics, language, city, district)
-    rows += [(12, "answer", ["housing", "debt_counselling"], "ar", "magdeburg", "magdeburg-sudenburg")]
+    rows += [
+        (12, "answer", ["housing", "debt_counselling"], "ar", "magdeburg", "magdeburg-sudenburg")
+    ]
     rows += [(3, "answer", ["housing"], "de", "magdeburg", "magdeburg-cracau")]
     rows += [(5, "answer", ["housing"], "de", "magdeburg", None)]
     rows += [(12, "answer", ["language_course"], "uk", "magdeburg", None)]
@@ -94,11 +96,19 @@ def _events() -> list[DemandEvent]:
             )
             i += 1
     # outside the quarter: never counted
-    for when in (dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC), dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)):
+    for when in (
+        dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC),
+    ):
         for _ in range(3 if when.month == 6 else 4):
             out.append(
-                DemandEvent(language="de", action="answer", topics={"ids": ["housing"]},
-                            city="magdeburg", created_at=when)
+                DemandEvent(
+                    language="de",
+                    action="answer",
+                    topics={"ids": ["housing"]},
+                    city="magdeburg",
+                    created_at=when,
+                )
             )
     return out
 
@@ -127,8 +137,14 @@ def rows() -> list:
     ):
         for i in range(yes + no):
             out.append(
-                Feedback(person_id=None, offer_id=offer, topic=topic, helpful=i < yes,
-                         language="de", created_at=BASE + dt.timedelta(days=i))
+                Feedback(
+                    person_id=None,
+                    offer_id=offer,
+                    topic=topic,
+                    helpful=i < yes,
+                    language="de",
+                    created_at=BASE + dt.timedelta(days=i),
+                )
             )
     for offer, topic, outcomes in (
         ("mieterverein-magdeburg", "housing", ["unreached"] * 6 + ["helped"] * 2),
@@ -136,29 +152,49 @@ def rows() -> list:
     ):
         for i, outcome in enumerate(outcomes):
             out.append(
-                FollowUpOutcome(offer_id=offer, topic=topic, outcome=outcome, language="ar",
-                                created_at=BASE + dt.timedelta(days=10 + i))
+                FollowUpOutcome(
+                    offer_id=offer,
+                    topic=topic,
+                    outcome=outcome,
+                    language="ar",
+                    created_at=BASE + dt.timedelta(days=10 + i),
+                )
             )
     for i in range(6):
         created = BASE + dt.timedelta(days=3 * i)
         out.append(
-            HandoffTicket(case_number=f"W-AR{i}", person_id=None, status="closed", language="ar",
-                          topics={}, created_at=created,
-                          first_answer_at=created + dt.timedelta(minutes=10 * (i + 1)),
-                          closed_at=created + dt.timedelta(hours=i + 1))
+            HandoffTicket(
+                case_number=f"W-AR{i}",
+                person_id=None,
+                status="closed",
+                language="ar",
+                topics={},
+                created_at=created,
+                first_answer_at=created + dt.timedelta(minutes=10 * (i + 1)),
+                closed_at=created + dt.timedelta(hours=i + 1),
+            )
         )
     for i in range(3):
         created = BASE + dt.timedelta(days=2 * i)
         out.append(
-            HandoffTicket(case_number=f"W-UK{i}", person_id=None, status="open", language="uk",
-                          topics={}, created_at=created,
-                          first_answer_at=created + dt.timedelta(minutes=5))
+            HandoffTicket(
+                case_number=f"W-UK{i}",
+                person_id=None,
+                status="open",
+                language="uk",
+                topics={},
+                created_at=created,
+                first_answer_at=created + dt.timedelta(minutes=5),
+            )
         )
     for i, (language, text, reason) in enumerate(GAP_QUESTIONS):
         out.append(
-            UnansweredQuestion(language=language, text=text,
-                               candidates={"topics": [], "reason": reason},
-                               created_at=BASE + dt.timedelta(days=i))
+            UnansweredQuestion(
+                language=language,
+                text=text,
+                candidates={"topics": [], "reason": reason},
+                created_at=BASE + dt.timedelta(days=i),
+            )
         )
     return out
 

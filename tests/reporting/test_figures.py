@@ -106,7 +106,9 @@ async def test_demand_cli_prints_the_same_figures_in_german_and_english(
 async def test_report_workbook_and_pdf_carry_the_same_numbers(services, tmp_path: Path) -> None:
     await write_history(services.sessions)
     report = await build_report(services.sessions, services.knowledge, services.semantic, QUARTER)
-    assert report.summary[1].startswith("Die meisten Anfragen betrafen das Handlungsfeld „Bildung und Sprache“ (27")
+    assert report.summary[1].startswith(
+        "Die meisten Anfragen betrafen das Handlungsfeld „Bildung und Sprache“ (27"
+    )
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
     values = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
     assert 92 in values and 40 in values and 23 in values

@@ -9,19 +9,35 @@ from bot.reporting.masking import mask
 
 CASES = [
     # (text, words that must disappear, words that must stay)
-    ("Ich heiße Amina Yusuf und suche einen Deutschkurs", ["Amina", "Yusuf"], ["Deutschkurs", "suche"]),
-    ("Mein Name ist Olga. Tel. 0176 1234567, olga.k@web.de", ["Olga", "1234567", "olga.k"], ["Tel."]),
+    (
+        "Ich heiße Amina Yusuf und suche einen Deutschkurs",
+        ["Amina", "Yusuf"],
+        ["Deutschkurs", "suche"],
+    ),
+    (
+        "Mein Name ist Olga. Tel. 0176 1234567, olga.k@web.de",
+        ["Olga", "1234567", "olga.k"],
+        ["Tel."],
+    ),
     ("Wir wohnen in der Musterstraße 12a in Magdeburg", ["12a"], ["Musterstraße", "Magdeburg"]),
     ("Breiter Weg 5, 39104 Magdeburg: wo ist das Amt?", [" 5,"], ["39104", "Breiter Weg"]),
     ("Termin bei Frau Dr. Schmidt am Jobcenter", ["Schmidt"], ["Jobcenter", "Frau"]),
     ("Ich brauche einen Kitaplatz für 2 Kinder", [], ["Kitaplatz", "2 Kinder"]),
     ("Ich bin 34 Jahre alt und suche Arbeit", [], ["34 Jahre"]),
-    ("My name is John Miller and I need a lawyer, call +49 30 1234 5678", ["John", "Miller", "5678"], ["lawyer"]),
+    (
+        "My name is John Miller and I need a lawyer, call +49 30 1234 5678",
+        ["John", "Miller", "5678"],
+        ["lawyer"],
+    ),
     ("I live at 12 Main Street and need housing help", ["12 Main"], ["Main Street", "housing"]),
     ("je m'appelle Marie Dubois et je cherche un cours", ["Marie", "Dubois"], ["cherche", "cours"]),
     ("J'habite 5 rue de la Paix, Dresde", ["5 rue"], ["rue de la Paix"]),
     ("Merci beaucoup, Madame Martin", ["Martin"], ["Merci"]),
-    ("Benim adım Ayşe Yılmaz ve iş arıyorum, 0152 9876543", ["Ayşe", "Yılmaz", "9876543"], ["iş arıyorum"]),
+    (
+        "Benim adım Ayşe Yılmaz ve iş arıyorum, 0152 9876543",
+        ["Ayşe", "Yılmaz", "9876543"],
+        ["iş arıyorum"],
+    ),
     ("Navê min Rojda e, ez li Magdeburgê dijîm", ["Rojda"], ["Magdeburgê"]),
     ("Мене звати Олена, живу на вулиці Шевченка 12", ["Олена", " 12"], ["вулиці Шевченка", "живу"]),
     ("Меня зовут Иван Петров и мне нужен юрист", ["Иван", "Петров"], ["юрист"]),
@@ -29,7 +45,11 @@ CASES = [
     ("أسكن في شارع النصر 12 وأحتاج شقة", [" 12 "], ["شارع النصر", "شقة"]),
     ("نام من علی است و دنبال کلاس زبان هستم", ["علی"], ["است", "کلاس"]),
     ("زما نوم احمد دی، کار غواړم", ["احمد"], ["کار"]),
-    ("Tên tôi là Nguyễn Văn An, tôi cần tìm nhà ở số 12 đường Lê Lợi", ["Nguyễn", "Văn", " An", "12"], ["tìm nhà"]),
+    (
+        "Tên tôi là Nguyễn Văn An, tôi cần tìm nhà ở số 12 đường Lê Lợi",
+        ["Nguyễn", "Văn", " An", "12"],
+        ["tìm nhà"],
+    ),
     ("ስመይ ሰላም እዩ፣ ስራሕ ደልየ", ["ሰላም"], ["እዩ", "ስራሕ"]),
     ("Schreiben Sie mir: https://t.me/amina_yusuf oder @aminay", ["t.me", "aminay"], ["Schreiben"]),
     ("Mein Aktenzeichen ist 1234567-89, geboren 12.03.1990", ["1234567", "1990"], ["Aktenzeichen"]),

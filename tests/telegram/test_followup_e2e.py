@@ -81,7 +81,11 @@ async def test_consent_follow_up_and_the_three_outcomes(bot) -> None:
         questions[user] = data
     assert "Schuldner" in standin.sent(901)[-1].params["text"]  # the newer answer
 
-    for user, index, expected in ((901, 2, "unreached"), (902, 0, "helped"), (903, 1, "not_helped")):
+    for user, index, expected in (
+        (901, 2, "unreached"),
+        (902, 0, "helped"),
+        (903, 1, "not_helped"),
+    ):
         standin.button(user, questions[user][index])
         await standin.settle()
         assert "Danke" in standin.sent(user)[-1].params["text"]
@@ -89,7 +93,12 @@ async def test_consent_follow_up_and_the_three_outcomes(bot) -> None:
     assert await _count(services, FollowUp) == 0
     # one outcome row per offer shown, no person anywhere in the table
     assert {c.name for c in FollowUpOutcome.__table__.columns} == {
-        "id", "offer_id", "topic", "outcome", "language", "created_at"
+        "id",
+        "offer_id",
+        "topic",
+        "outcome",
+        "language",
+        "created_at",
     }
     async with services.sessions() as session:
         topics = set((await session.scalars(select(FollowUpOutcome.topic))).all())
@@ -105,7 +114,7 @@ async def test_consent_follow_up_and_the_three_outcomes(bot) -> None:
 
 
 async def test_no_consent_means_no_follow_up(bot) -> None:
-    standin, services, application = bot
+    standin, services, _application = bot
     await _ask_and_consent(standin, 911, consent="fc:0")
     assert "nicht nach" in standin.sent(911)[-1].params["text"]
     standin.message(911, QUESTION, language="de")
@@ -127,7 +136,6 @@ async def test_delete_in_between_removes_the_pending_follow_up(bot) -> None:
     await _later(application)
     await standin.settle()
     assert len(standin.sent(921)) == before  # nothing is asked after /delete
-
 
 
 async def test_delete_cancels_a_queued_question(services) -> None:
