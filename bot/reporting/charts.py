@@ -72,7 +72,7 @@ def _horizontal(chart: Chart, chart_id: str) -> str:
     body = []
     for i, bar in enumerate(bars):
         y = 8 + i * row
-        label = bar.label if len(bar.label) <= 34 else bar.label[:33] + "…"
+        label = bar.label if len(bar.label) <= 28 else bar.label[:27] + "…"
         body.append(
             f'<text x="{label_width - 10}" y="{y + row / 2 + 6}" text-anchor="end" '
             f'font-size="18" fill="{INK}">{escape(label)}</text>'
