@@ -121,10 +121,12 @@ def cases_text(
     """Open cases with their age, and how fast advisers answer and close (median and p90 of the
     period, by language; fewer than five cases give no time)."""
     lines = [t._("Open cases: {n}", n=len(open_cases))]
+    case, language, age_label = t._("case"), t._("language"), t._("age")
+    answered_label, claimed_label = t._("answered"), t._("claimed")
+    median_label, cases_label = t._("median"), t._("cases")
     if open_cases:
         lines.append(
-            f"  {t._('case'):<10} {t._('language'):<8} {t._('age'):>12}  "
-            f"{t._('answered'):<11} {t._('claimed')}"
+            f"  {case:<10} {language:<8} {age_label:>12}  {answered_label:<11} {claimed_label}"
         )
         for ticket in open_cases:
             answered = t._("yes") if ticket.first_answer_at else t._("no")
@@ -152,19 +154,16 @@ def cases_text(
         (labels.language_label(t, code), line) for code, line in figures.cases_by_language.items()
     ]
     for label, line in rows:
-        lines.append(f"  {label} ({t._('cases')}: {shown(line.cases)})")
+        lines.append(f"  {label} ({cases_label}: {shown(line.cases)})")
         for name, values in (
             (t._("first answer"), line.first_answer),
             (t._("closing"), line.closing),
         ):
             if visible(values.n):
                 lines.append(
-                    f"    {name:<16} {t._('median')} {labels.duration(values.median, t):>12}   "
+                    f"    {name:<16} {median_label} {labels.duration(values.median, t):>12}   "
                     f"p90 {labels.duration(values.p90, t):>12}   (n={values.n})"
                 )
             else:
-                lines.append(
-                    f"    {name:<16} "
-                    + t._("fewer than 5 cases: no time shown (n={n})", n=shown(values.n))
-                )
+                lines.append(f"    {name:<16} " + t._("fewer than 5 cases: no time shown"))
     return "\n".join(lines)

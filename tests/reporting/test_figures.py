@@ -86,7 +86,7 @@ async def test_demand_cli_prints_the_same_figures_in_german_and_english(
     assert await asyncio.to_thread(main, ["demand", "--days", "92"]) == 0
     out = capsys.readouterr().out
     assert "Anfragen vom 01.07.2026 bis 30.09.2026 (92 Tage): 92" in out
-    assert "Wohnen und Leben: 23" in out and "   20  Wohnen" in out
+    assert "Wohnen und Leben: 23" in out and "   20  Wohnungssuche und Wohnen" in out
     assert "< 5  Schuldnerberatung" in out  # 3 requests: suppressed
     assert "Magdeburg 40" in out and "Dresden 30" in out and "Dessau-Roßlau 12" in out
     assert "Sudenburg (Magdeburg) 12" in out and "Cracau (Magdeburg) < 5" in out
