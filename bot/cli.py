@@ -124,11 +124,40 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("name")
 
     sub.add_parser("purge", help="delete personal data past the retention period")
-    sub.add_parser("cases", help="open hand-off cases and response-time figures")
+    cas = sub.add_parser("cases", help="open hand-off cases and response-time figures")
+    cas.add_argument("--days", type=_days, default=90, help="period in days (default 90)")
+    cas.add_argument("--lang", choices=["de", "en"], default="de", help="language of the output")
     dem = sub.add_parser("demand", help="what people asked for (monitoring for the office)")
-    dem.add_argument("--days", type=int, default=30, help="period in days (default 30)")
-    dem.add_argument("--show", type=int, default=20, help="unanswered questions to list")
+    dem.add_argument("--days", type=_days, default=30, help="period in days (default 30)")
+    dem.add_argument("--lang", choices=["de", "en"], default="de", help="language of the output")
+    dem.add_argument("--show", type=int, default=10, help="latest gap questions to list (masked)")
+    rep = sub.add_parser("report", help="the steering group's report (xlsx or pdf)")
+    rep.add_argument(
+        "--from", dest="start", type=_date, required=True, help="first day, YYYY-MM-DD"
+    )
+    rep.add_argument("--to", dest="end", type=_date, required=True, help="last day, YYYY-MM-DD")
+    rep.add_argument("--format", choices=["xlsx", "pdf"], required=True)
+    rep.add_argument("--output", required=True, help="the file to write")
     return parser
+
+
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from None
+    if not 1 <= days <= 3660:
+        raise argparse.ArgumentTypeError("choose between 1 and 3660 days")
+    return days
+
+
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _handler(args: argparse.Namespace) -> Handler:
@@ -165,6 +194,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from bot.commands.cases import cases
 
         return cases
+    if args.command == "report":
+        from bot.commands.report import report
+
+        return report
     if args.command == "staff":
         from bot.commands.staff import staff
 

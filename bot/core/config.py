@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     flood_limit: int = Field(default=15, ge=1)  # people write in fragments; 40 at once is a flood
     flood_window_seconds: float = Field(default=10.0, gt=0)
 
+    # Monitoring and the learning loop (issue 11).
+    # Days after an answer before the bot asks whether the person reached the offers (only
+    # people who agreed when asked once); 0 switches the follow-up off.
+    followup_days: int = Field(default=7, ge=0, le=90)
+    # An offer whose `last_reviewed` is older than this many months is listed for review.
+    stale_after_months: int = Field(default=12, ge=1, le=120)
+    # An offer with at least this many "could not reach" answers (last 180 days) is listed too.
+    stale_unreached_count: int = Field(default=3, ge=1)
+    # Send the weekly digest of offers to review to STAFF_USER_IDS in Telegram as well.
+    staff_digest_telegram: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from bot.dialogue import eligibility, replies
+from bot.dialogue import eligibility, followup, replies
 from bot.dialogue.cards import build_card, localized
 from bot.dialogue.messages import (
     Button,
@@ -90,11 +90,23 @@ class DialogueEngine:
     # -- entry points ---------------------------------------------------------------------
 
     def handle(
-        self, state: ConversationState, incoming: Incoming, now: dt.datetime
+        self,
+        state: ConversationState,
+        incoming: Incoming,
+        now: dt.datetime,
+        *,
+        follow_up_days: int = 0,
     ) -> EngineOutput:
+        """One message. `follow_up_days` > 0 where the channel can reach the person later
+        (Telegram): then the referral follow-up is offered (`bot.dialogue.followup`)."""
         if state.request is not None and state.request.expired(now):
             state.request = None
-        output = self._handlers[incoming.kind](state, incoming, now)
+        output = None
+        if follow_up_days and incoming.kind == "button":
+            t = texts(self.language_of(state, incoming))
+            output = followup.on_button(state, incoming.text or "", t, follow_up_days)
+        if output is None:
+            output = self._handlers[incoming.kind](state, incoming, now)
         if output.outcome is None:
             output.outcome = Outcome(
                 "answer" if any(r.cards for r in output.replies) else "clarify",
@@ -102,6 +114,8 @@ class DialogueEngine:
                 offers=[(c.offer_id, 1.0) for r in output.replies for c in r.cards],
                 profile=state.profile.known(),
             )
+        if follow_up_days:
+            followup.after_answer(state, output, texts(output.outcome.language), follow_up_days)
         return output
 
     def language_of(self, state: ConversationState, incoming: Incoming) -> str:

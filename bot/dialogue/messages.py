@@ -59,7 +59,16 @@ class Reply:
 class Event:
     """Something the service layer records or acts upon after the engine answered."""
 
-    kind: Literal["demand", "unanswered", "feedback", "handoff", "delete", "consent"]
+    kind: Literal[
+        "demand",
+        "unanswered",
+        "feedback",
+        "handoff",
+        "delete",
+        "consent",
+        "followup",  # schedule a referral follow-up (offers, topic, language)
+        "followup_outcome",  # the person answered a follow-up (id, outcome)
+    ]
     data: dict = field(default_factory=dict)
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialogue import followup
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.messages import Event, Incoming, Reply
 from bot.dialogue.state import ConversationState
@@ -56,10 +57,35 @@ class HandoffPort(Protocol):
         is reachable (the service then gives the general counselling contact)."""
 
 
+class FollowUpPort(Protocol):
+    """Where referral follow-ups are scheduled and their answers recorded."""
+
+    async def schedule(
+        self, session: AsyncSession, person: Person, data: dict, now: dt.datetime
+    ) -> None:
+        """One pending follow-up for this answer (replacing an older pending one)."""
+
+    async def record(
+        self,
+        session: AsyncSession,
+        person: Person,
+        followup_id: int,
+        outcome: str,
+        now: dt.datetime,
+    ) -> bool:
+        """Record the person's answer without them; False when the question is unknown."""
+
+
 class DialogueService:
-    def __init__(self, services: Services, handoff: HandoffPort | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        handoff: HandoffPort | None = None,
+        followup: FollowUpPort | None = None,
+    ) -> None:
         self.services = services
         self.handoff = handoff
+        self.followup = followup  # set where people can be reached later (Telegram)
         self._engine: DialogueEngine | None = None
         self._engine_version = -1
 
@@ -93,7 +119,11 @@ class DialogueService:
                 person.last_seen_at = now
                 await people.save_state(session, person, state.to_dict(), now)
                 return early
-            output = engine.handle(state, incoming, now)
+            days = self.services.settings.followup_days
+            can_follow_up = self.followup is not None and channel == "telegram"
+            output = engine.handle(
+                state, incoming, now, follow_up_days=days if can_follow_up else 0
+            )
             replies = list(output.replies)
             deleted = False
             for event in output.events:
@@ -149,6 +179,14 @@ class DialogueService:
             await people.record_unanswered(session, event.data, now)
         elif event.kind == "feedback":
             await people.record_feedback(session, person, event.data, now)
+        elif event.kind == "followup" and self.followup is not None:
+            await self.followup.schedule(session, person, event.data, now)
+        elif event.kind == "followup_outcome":
+            t = texts(state.language)
+            recorded = self.followup is not None and await self.followup.record(
+                session, person, int(event.data["id"]), str(event.data["outcome"]), now
+            )
+            return [followup.thanks(t, event.data["outcome"]) if recorded else followup.expired(t)]
         elif event.kind == "delete":
             language = state.language
             await people.delete_person(session, person)

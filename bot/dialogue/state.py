@@ -81,6 +81,9 @@ class ConversationState:
     shown: int = 0  # how many of `last_offers` were shown
     pending: str | None = None  # age | city | language | delete | handoff_city
     relay: bool = False  # a hand-off case is open and the person's messages go to the advisers
+    # referral follow-up: None until the person answered the consent question (asked once)
+    followup_consent: bool | None = None
+    followup_asked: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -146,11 +146,13 @@ class OutboxWorker:
     ) -> Any:
         topic = {"message_thread_id": thread_id} if payload.get("in_topic") else {}
         if kind == "text":
+            markup = payload.get("reply_markup")
             return await self.bot.send_message(
                 chat_id,
                 payload["text"],
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
+                reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
                 **topic,
             )
         if kind == "copy":

@@ -325,7 +325,11 @@ class DemandEvent(Base):
 
 
 class UnansweredQuestion(Base):
-    """A question the bot could not answer, kept (without the asker) to improve the directory."""
+    """A question the bot could not answer, kept (without the asker) to improve the directory.
+
+    The gaps queue groups them by meaning: `vector` caches the question's embedding (deleted
+    with the text at the end of the retention period); `resolution` records what staff did
+    (lexicon | outside | offer | dismissed) so a handled question leaves the queue."""
 
     __tablename__ = "unanswered_questions"
 
@@ -334,6 +338,10 @@ class UnansweredQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     candidates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    vector_model: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class Feedback(Base):
@@ -350,6 +358,40 @@ class Feedback(Base):
     helpful: Mapped[bool] = mapped_column(Boolean)
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FollowUp(Base):
+    """A referral follow-up the person agreed to: in `FOLLOWUP_DAYS` the bot asks whether they
+    reached the offers it suggested. One pending row per person at most; deleted once answered
+    (the answer goes to `follow_up_outcomes` without the person), on /delete and at the end of
+    the retention period."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | asked
+    topic: Mapped[str] = mapped_column(String(64))
+    offers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"ids": [...]}
+    language: Mapped[str] = mapped_column(String(8))
+    due_at: Mapped[dt.datetime] = mapped_column()
+    asked_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FollowUpOutcome(Base):
+    """One answer to a follow-up, per offer: reached and it helped (`helped`), reached but it
+    did not help (`not_helped`), could not reach (`unreached`). No link to the person."""
+
+    __tablename__ = "follow_up_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offer_id: Mapped[str] = mapped_column(String(100), index=True)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 # --- staff workspace -----------------------------------------------------------------------
@@ -412,3 +454,16 @@ class AuditEntry(Base):
     object_id: Mapped[str | None] = mapped_column(String(100))
     revision: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StaffDigest(Base):
+    """The weekly digest of offers to review, one row per ISO week (the unique week makes
+    several processes write and send it once)."""
+
+    __tablename__ = "staff_digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    week: Mapped[str] = mapped_column(String(8), unique=True)  # e.g. 2026-W48
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sent_at: Mapped[dt.datetime | None] = mapped_column()

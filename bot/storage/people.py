@@ -18,6 +18,7 @@ from bot.storage.models import (
     ConversationState,
     DemandEvent,
     Feedback,
+    FollowUp,
     HandoffMessage,
     HandoffTicket,
     OutboxMessage,
@@ -139,8 +140,8 @@ async def _wipe_case_contents(session: AsyncSession, ticket_ids: list[int]) -> N
 
 
 async def delete_person(session: AsyncSession, person: Person) -> None:
-    """Remove everything stored about a person: state, case contents, feedback links, the
-    person row. Cases stay as anonymous figures (times only) for the office's monitoring."""
+    """Remove everything stored about a person: state, case contents, feedback links, pending
+    follow-ups (and their queued question), the person row. Cases stay as anonymous figures (times only) for the office's monitoring."""
     tickets = list(
         await session.scalars(select(HandoffTicket.id).where(HandoffTicket.person_id == person.id))
     )
@@ -152,6 +153,17 @@ async def delete_person(session: AsyncSession, person: Person) -> None:
     )
     await session.execute(
         update(Feedback).where(Feedback.person_id == person.id).values(person_id=None)
+    )
+    await session.execute(delete(FollowUp).where(FollowUp.person_id == person.id))
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == person.external_id,
+            OutboxMessage.direction == "to_person",
+            OutboxMessage.ticket_id.is_(None),
+            OutboxMessage.status == "pending",
+        )
+        .values(status="failed", payload={}, last_error="person deleted their data")
     )
     await session.execute(delete(ConversationState).where(ConversationState.person_id == person.id))
     await session.execute(delete(Person).where(Person.id == person.id))

@@ -23,9 +23,11 @@ from telegram.ext import (
 
 from bot.core.languages import LANGUAGES
 from bot.dialogue.service import DialogueService
+from bot.followup.service import FollowUpService
 from bot.handoff.outbox import OutboxWorker
 from bot.handoff.service import HandoffService
 from bot.i18n import _, texts
+from bot.reporting.stale import StaffDigestJob
 from bot.services import Services
 from bot.storage.models import utcnow
 from bot.storage.people import purge_expired
@@ -67,9 +69,22 @@ def build_application(services: Services) -> Application:
     if settings.adviser_chat_id is not None:
         handoff = HandoffService(settings, services.sessions, dialogue.engine)
         dialogue.handoff = handoff
-        application.bot_data["outbox"] = OutboxWorker(
-            application.bot, services.sessions, on_failure=handoff.on_failure
+    followups = None
+    if settings.followup_days > 0:
+        followups = FollowUpService(
+            services.sessions, settings.followup_days, lambda: services.knowledge
         )
+        dialogue.followup = followups
+    if handoff is not None or followups is not None:
+        application.bot_data["outbox"] = OutboxWorker(
+            application.bot,
+            services.sessions,
+            on_failure=handoff.on_failure if handoff is not None else None,
+        )
+    application.bot_data["followup"] = followups
+    application.bot_data["digest"] = (
+        StaffDigestJob(services) if settings.staff_digest_telegram else None
+    )
     adapter = TelegramAdapter(
         dialogue,
         FloodGuard(settings.flood_limit, settings.flood_window_seconds),
@@ -122,7 +137,7 @@ async def start_background(
     worker = application.bot_data.get("outbox")
     if worker is not None:
         tasks.append(asyncio.create_task(_deliver_loop(worker, application.bot_data["kick"])))
-        tasks.append(asyncio.create_task(_maintain_loop(application.bot_data["handoff"])))
+        tasks.append(asyncio.create_task(_maintain_loop(application.bot_data)))
     application.bot_data["tasks"] = tasks
 
 
@@ -138,12 +153,23 @@ async def _deliver_loop(worker: OutboxWorker, kick: asyncio.Event) -> None:
         kick.clear()
 
 
-async def _maintain_loop(handoff: HandoffService) -> None:
+async def _maintain_loop(bot_data: dict) -> None:
+    """Every minute: hand-off reminders and idle cases, due referral follow-ups, and (once a
+    week, when switched on) the staff digest of offers to review."""
+    jobs = [
+        ("hand-off maintenance", bot_data.get("handoff"), "maintain"),
+        ("referral follow-up", bot_data.get("followup"), "send_due"),
+        ("staff digest", bot_data.get("digest"), "run"),
+    ]
     while True:
-        try:
-            await handoff.maintain()
-        except Exception:
-            log.exception("hand-off maintenance failed")
+        for name, owner, method in jobs:
+            if owner is None:
+                continue
+            try:
+                await getattr(owner, method)()
+            except Exception:
+                log.exception("%s failed", name)
+        bot_data["kick"].set()
         await asyncio.sleep(MAINTAIN_INTERVAL_SECONDS)
 
 

@@ -18,7 +18,9 @@ from telegram.ext import ContextTypes
 from bot.core.languages import normalise_language
 from bot.dialogue.messages import Incoming, Reply
 from bot.dialogue.service import DialogueService
-from bot.i18n import texts
+from bot.i18n import staff_texts, texts
+from bot.reporting.figures import Period, compute
+from bot.reporting.text import demand_text
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.render import LIMIT, keyboard, reply_html, shorten
 
@@ -99,11 +101,10 @@ class TelegramAdapter:
         if user is None or chat is None or user.id not in staff:
             await self.on_command(update, context)
             return
-        from bot.commands.demand import demand_report
-
         engine = await self.service.engine()
         async with self.service.services.sessions() as session:
-            report = await demand_report(session, engine.knowledge, days=30, show=10)
+            figures = await compute(session, engine.knowledge, Period.last_days(30))
+        report = demand_text(figures, engine.knowledge, staff_texts("de"))
         for part in shorten(escape(report), LIMIT - len("<pre></pre>")):
             await with_retries(
                 lambda text=f"<pre>{part}</pre>": self.bot.send_message(

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.services import Services, open_services
-from bot.web import auth, hsds, offers, ops, pages
+from bot.web import auth, hsds, monitoring, offers, ops, pages
 from bot.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -61,6 +61,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(offers.router)
     app.include_router(pages.router)
+    app.include_router(monitoring.router)
     app.include_router(hsds.router)  # public and read-only: no login
 
     @app.exception_handler(auth.LoginRequired)

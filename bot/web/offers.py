@@ -183,10 +183,13 @@ def _editor(
 
 
 @router.get("/offers/new", response_class=HTMLResponse)
-async def new_offer(request: Request, user: Editor, copy: str = "") -> HTMLResponse:
+async def new_offer(
+    request: Request, user: Editor, copy: str = "", topic: str = ""
+) -> HTMLResponse:
     live_dir = await live(request)
     data: dict[str, Any] = {
-        "topics": [],
+        # prefilled from the gaps queue ("open a new offer for this topic")
+        "topics": [topic] if topic in live_dir.knowledge.topics else [],
         "languages": ["de"],
         "scope": "local",
         "appointment": "recommended",

@@ -71,7 +71,7 @@ def test_every_text_of_the_bot_is_in_the_catalogs() -> None:
     root = Path(__file__).resolve().parents[2]
     used = {
         message if isinstance(message, str) else message[0]
-        for folder in ("bot/dialogue", "bot/telegram", "bot/handoff")
+        for folder in ("bot/dialogue", "bot/telegram", "bot/handoff", "bot/followup")
         for *_, message, _comments, _context in extract_from_dir(
             root / folder, [("**.py", "python")], keywords={"_": None, "n_": (1, 2)}
         )

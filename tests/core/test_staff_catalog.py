@@ -27,10 +27,16 @@ def _used() -> set[str]:
         ROOT / "bot/web/templates", [("**.html", "jinja2.ext:babel_extract")], keywords={"_": None}
     ):
         ids.add(message)
-    for _line, message, _c, _ctx in extract_from_file(
-        "python", ROOT / "bot/commands/knowledge.py", keywords={"_": None}
-    ):
-        ids.add(message)
+    for folder in ("bot/reporting",):
+        for *_, message, _c, _ctx in extract_from_dir(
+            ROOT / folder, [("**.py", "python")], keywords={"_": None}
+        ):
+            ids.add(message)
+    for module in ("knowledge.py", "demand.py", "cases.py", "report.py"):
+        for _line, message, _c, _ctx in extract_from_file(
+            "python", ROOT / "bot/commands" / module, keywords={"_": None}
+        ):
+            ids.add(message)
     return ids
 
 

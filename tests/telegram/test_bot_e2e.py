@@ -107,7 +107,9 @@ async def test_question_answered_with_cards_and_feedback_stored(bot) -> None:
     standin.message(201, "Ich suche einen Deutschkurs in Magdeburg", language="de")
     await standin.settle()
     sent = standin.sent(201)
-    assert len(sent) == 1  # one message per answer: the cards and the buttons below them
+    # one message per answer (the cards and the buttons below them), then, once per person,
+    # the question whether the bot may follow up on the referral
+    assert len(sent) == 2 and buttons_of(sent[1]) == ["fc:1", "fc:0"]
     answer = sent[0]
     assert answer.params["parse_mode"] == "HTML"
     assert_valid_html(answer.params["text"])
@@ -264,8 +266,9 @@ async def test_stats_only_for_staff(bot) -> None:
     standin.message(778, "/stats", language="de")
     await standin.settle()
     report = standin.sent(777)[-1].params["text"]
-    assert report.startswith("<pre>") and "Anfragen der letzten 30 Tage" in report
-    assert "Wohnen und Leben" in report and "Cracau 1" in report
+    assert report.startswith("<pre>") and "Anfragen vom" in report
+    assert "Wohnen und Leben" in report and "Cracau (Magdeburg) &lt; 5" in report
+    assert "Magdeburg &lt; 5" in report  # city counts, small ones suppressed
     assert_valid_html(report)
     other = standin.sent(778)[-1].params["text"]
     assert "Anfragen" not in other  # non-staff get the usual unknown-command answer

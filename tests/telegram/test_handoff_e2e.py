@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.commands.cases import figures
+from bot.reporting.figures import case_line
 from bot.storage.models import HandoffTicket, utcnow
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram.running import start_bot, stop_bot
@@ -153,8 +153,8 @@ async def test_reminder_auto_close_office_hours_and_figures(env) -> None:
     async with services.sessions() as session:
         tickets = list((await session.scalars(select(HandoffTicket))).all())
     assert tickets[0].status == "closed" and tickets[0].close_reason == "idle"
-    result = figures(tickets)
-    assert result["closing"][0] == 1 and result["first adviser answer"][0] == 0
+    line = case_line(tickets)
+    assert line.closing.n == 1 and line.first_answer.n == 0
 
     engine = await apps[-1].bot_data["adapter"].service.engine()
     from bot.i18n import texts
