@@ -172,7 +172,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
 async def embed(args: argparse.Namespace, settings: Settings) -> int:
     """Write `embeddings.npz` for the knowledge folder, so fresh installs import fast."""
     from bot.matching.passages import build_passages
-    from bot.storage.embedding_cache import write_cache
+    from bot.storage.embedding_cache import load_cache, write_cache
     from bot.storage.knowledge_store import text_hash
 
     folder = _folder(args, settings)
@@ -183,14 +183,15 @@ async def embed(args: argparse.Namespace, settings: Settings) -> int:
             print("wegweiser knowledge embed: the semantic model is not available", file=sys.stderr)
             return 1
         passages = build_passages(services.knowledge)
-        texts = [t for _, _, t in passages]
-        vectors = services.semantic.passages(texts)
+        texts = list(dict.fromkeys(t for _, _, t in passages))
+        known = load_cache(folder, services.semantic.name)  # unchanged texts keep their vector
+        missing = [t for t in texts if text_hash(t) not in known]
+        fresh = services.semantic.passages(missing) if missing else []
+        known.update((text_hash(t), v) for t, v in zip(missing, fresh, strict=True))
         path = write_cache(
-            folder,
-            services.semantic.name,
-            {text_hash(t): v for t, v in zip(texts, vectors, strict=True)},
+            folder, services.semantic.name, {text_hash(t): known[text_hash(t)] for t in texts}
         )
     finally:
         await services.close()
-    print(f"wrote {len(texts)} passage vectors to {path}")
+    print(f"wrote {len(texts)} passage vectors to {path} ({len(missing)} newly embedded)")
     return 0

@@ -202,10 +202,12 @@ class IntentsFile(Strict):
 
 
 class OutsideCategory(Strict):
-    """A kind of need outside the directory's remit (pets, taxes, buying a car, jokes…)."""
+    """A kind of need outside the directory's remit (pets, taxes, buying a car, jokes…): its
+    words (matched like a topic's lexicon) and whole example messages (semantic layer)."""
 
     id: Annotated[str, Field(pattern=TOPIC_ID.pattern)]
     name: GermanAndEnglish
+    lexicon: Lexicon = Field(default_factory=dict)
     examples: Lexicon = Field(default_factory=dict)
 
 

@@ -82,7 +82,8 @@ class MatchTuning:
     # lexical evidence at which the semantic query is skipped (one clear topic)
     decisive_lexical: float = 0.95
     decisive_margin: float = 0.35
-    # emergency by nearest exemplars
+    # safety layers: nearest example messages
+    neighbours: int = 3
     safety_min: float = 0.90  # cosine to the nearest emergency exemplar
     safety_margin: float = 0.015  # ... ahead of the nearest ordinary exemplar
     # out of scope
@@ -131,14 +132,15 @@ class MatchResult:
 
 @dataclass
 class _Semantic:
-    """Similarities of one message to every stored vector group."""
+    """Similarities of one message to every stored vector group. Exemplar similarities are the
+    mean of the `neighbours` nearest examples: one lucky near-duplicate says less than several."""
 
     topics: np.ndarray  # best cosine per topic
     offers: np.ndarray  # best cosine per offer
-    emergency: float  # best cosine to an emergency exemplar
+    emergency: float  # nearest emergency examples of the closest kind
     emergency_kind: str | None
-    ordinary: float  # best cosine to an ordinary (hard negative) exemplar
-    outside: float  # best cosine to an outside-the-directory exemplar
+    ordinary: float  # nearest examples of ordinary messages (not acute: hard negatives)
+    outside: float  # nearest examples of needs outside the directory
     outside_label: str | None
 
 
@@ -166,6 +168,7 @@ class Matcher:
         self._vectors: np.ndarray | None = None
         self._segments: dict[bool, tuple[tuple[int, int], np.ndarray, np.ndarray, int]] = {}
         self._exemplars: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._label_rows: dict[str, dict[str, np.ndarray]] = {}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = Lock()
         if semantic is not None:
@@ -222,6 +225,13 @@ class Matcher:
             group: (np.ascontiguousarray(vectors[rows], dtype=np.float32), labels)
             for group, (rows, labels) in groups.items()
         }
+        self._label_rows = {
+            group: {
+                label: np.array([i for i, x in enumerate(labels) if x == label], dtype=np.int64)
+                for label in dict.fromkeys(labels)
+            }
+            for group, (_, labels) in groups.items()
+        }
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -249,18 +259,30 @@ class Matcher:
         sims = self._vectors @ query
         topics, offers = (self._best_per_owner(sims, is_offer) for is_offer in (False, True))
 
-        def nearest(group: str) -> tuple[float, str | None]:
-            if group not in self._exemplars:
-                return -1.0, None
-            matrix, labels = self._exemplars[group]
-            scores = matrix @ query
-            best = int(np.argmax(scores))
-            return float(scores[best]), labels[best]
-
-        emergency, kind = nearest("emergency")
-        ordinary, _ = nearest("ordinary")
-        outside, label = nearest("outside")
+        emergency, kind = self._nearest("emergency", query, by_label=True)
+        ordinary, _ = self._nearest("ordinary", query)
+        outside, label = self._nearest("outside", query)
         return _Semantic(topics, offers, emergency, kind, ordinary, outside, label)
+
+    def _nearest(
+        self, group: str, query: np.ndarray, *, by_label: bool = False
+    ) -> tuple[float, str | None]:
+        """Mean cosine of the `neighbours` nearest examples of `group` (of its closest label with
+        `by_label`), and the label of the nearest example."""
+        if group not in self._exemplars:
+            return -1.0, None
+        matrix, labels = self._exemplars[group]
+        scores = matrix @ query
+        k = self.tuning.neighbours
+        if by_label:
+            best: tuple[float, str | None] = (-1.0, None)
+            for label, rows in self._label_rows[group].items():
+                value = float(np.sort(scores[rows])[-k:].mean())
+                if value > best[0]:
+                    best = (value, label)
+            return best
+        top = np.argsort(scores)[-k:]
+        return float(scores[top].mean()), labels[int(top[-1])]
 
     def _best_per_owner(self, sims: np.ndarray, is_offer: bool) -> np.ndarray:
         (first, last), starts, owners, size = self._segments[is_offer]

@@ -11,12 +11,14 @@ matcher expects (vectors are keyed by a hash of their text).
 * Exemplars (`exemplars.yaml`) are whole example messages for the safety layers: acute danger by
   kind (`emergency:<kind>`), ordinary questions that only sound alarming (`ordinary`), and needs
   outside the directory (`outside:<category>`). They go through the same embedding pipeline as
-  everything else (stored at import, shipped in `embeddings.npz`).
+  everything else (stored at import, shipped in `embeddings.npz`), but as queries (`QUERY_MARK`):
+  messages are compared with messages.
 """
 
 from __future__ import annotations
 
 from bot.knowledge.model import Knowledge
+from bot.matching.semantic import QUERY_MARK
 
 TOPIC = "topic"
 OFFER = "offer"
@@ -48,10 +50,18 @@ def build_exemplars(knowledge: Knowledge) -> list[tuple[str, str, str]]:
     exemplars = knowledge.exemplars
     out: list[tuple[str, str, str]] = []
     for kind, lexicon in exemplars.emergency.items():
-        out += [(EXEMPLAR, f"emergency:{kind.value}", t) for ts in lexicon.values() for t in ts]
-    out += [(EXEMPLAR, "ordinary", t) for ts in exemplars.ordinary.values() for t in ts]
+        out += [
+            (EXEMPLAR, f"emergency:{kind.value}", QUERY_MARK + t)
+            for ts in lexicon.values()
+            for t in ts
+        ]
+    out += [
+        (EXEMPLAR, "ordinary", QUERY_MARK + t) for ts in exemplars.ordinary.values() for t in ts
+    ]
     for category in exemplars.outside:
         out += [
-            (EXEMPLAR, f"outside:{category.id}", t) for ts in category.examples.values() for t in ts
+            (EXEMPLAR, f"outside:{category.id}", QUERY_MARK + t)
+            for ts in category.examples.values()
+            for t in ts
         ]
     return list(dict.fromkeys(out))

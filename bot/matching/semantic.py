@@ -21,6 +21,7 @@ DISABLE_ENV = "WEGWEISER_SEMANTIC"  # set to "off" to run lexical-only
 BATCH = 64
 DIMENSION = 384
 THREADS = 1
+QUERY_MARK = "query: "  # a stored text to embed as a query (see `SemanticModel.passages`)
 
 
 class SemanticModel:
@@ -43,11 +44,19 @@ class SemanticModel:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of stored texts. A text marked with `QUERY_MARK` (an example message of the
+        safety layers) is embedded as a query: messages are compared with messages."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._passage_cache))
-        for i in range(0, len(missing), BATCH):
-            chunk = missing[i : i + BATCH]
-            vectors = np.asarray(self._model.passage(chunk), dtype=np.float32)
-            self._passage_cache.update(zip(chunk, vectors, strict=True))
+        for marked in (False, True):
+            group = [t for t in missing if t.startswith(QUERY_MARK) == marked]
+            for i in range(0, len(group), BATCH):
+                chunk = group[i : i + BATCH]
+                if marked:
+                    plain = [t.removeprefix(QUERY_MARK) for t in chunk]
+                    vectors = np.asarray(self._model.query(plain), dtype=np.float32)
+                else:
+                    vectors = np.asarray(self._model.passage(chunk), dtype=np.float32)
+                self._passage_cache.update(zip(chunk, vectors, strict=True))
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.stack([self._passage_cache[t] for t in texts])
