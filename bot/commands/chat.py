@@ -50,6 +50,8 @@ def render(reply: Reply, choices: list[Button]) -> str:
         if card.note:
             block.append(f"  ! {card.note}")
         out.append("\n".join(block))
+    if reply.footer:
+        out.append(reply.footer)
     for row in reply.buttons:
         labels = []
         for button in row:

@@ -44,7 +44,11 @@ def after_answer(state: ConversationState, output: EngineOutput, t: Texts, days:
     if state.followup_consent is None:
         if not state.followup_asked:
             state.followup_asked = True
-            output.replies.append(consent_question(t, days))
+            # in the answer's own message, below the cards: one message per answer
+            answer = next(r for r in reversed(output.replies) if r.cards)
+            question = consent_question(t, days)
+            answer.footer = question.text
+            answer.buttons.extend(question.buttons)
     elif state.followup_consent:
         output.events.append(
             Event(

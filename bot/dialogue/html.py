@@ -36,4 +36,6 @@ def card_html(card: OfferCard) -> str:
 def reply_html(reply: Reply) -> str:
     parts = [escape(reply.text)] if reply.text else []
     parts += [card_html(c) for c in reply.cards]
+    if reply.footer:
+        parts.append(escape(reply.footer))
     return "\n\n".join(parts)

@@ -53,6 +53,7 @@ class Reply:
     cards: list[OfferCard] = field(default_factory=list)
     buttons: list[list[Button]] = field(default_factory=list)  # rows of buttons
     rtl: bool = False
+    footer: str = ""  # text after the cards (e.g. the follow-up consent question)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ SECOND_PHRASE_BONUS = 0.15
 MIN_AFFIX = 4  # shortest vocabulary word found inside a longer message word
 TINY_WORD = 4  # a one-word phrase this short is weak evidence on its own
 WORD_CACHE = 20_000  # message words whose vocabulary matches are kept
+# Vocabulary of needs, matched loosely (typos, inflections, two thirds of a long phrase); every
+# other kind is an intent phrase (hand-off, emergency, greetings), matched strictly.
+VOCABULARY_KINDS = ("topic", "offer", "outside")
 TINY_FOREIGN_FACTOR = 0.6
 
 
@@ -105,7 +108,7 @@ def _required_ratio(length: int) -> int:
 
 @dataclass(frozen=True)
 class PhraseEntry:
-    kind: str  # topic | offer | handoff | emergency:<kind> | greeting | thanks
+    kind: str  # topic | offer | outside | handoff | emergency:<kind> | greeting | thanks | help
     owner: str
     language: str
     text: str
@@ -161,7 +164,7 @@ class LexicalIndex:
         for e, words in raw:
             # Intent phrases ("muon tu tu", "I want a human") keep every word: dropping one
             # would turn a precise phrase into a single common word.
-            if e.kind in ("topic", "offer"):
+            if e.kind in VOCABULARY_KINDS:
                 content = [w for w in words if w not in self.function_words]
                 if len(content) == 1 < len(words) and len(content[0]) <= TINY_WORD:
                     # "căn hộ" without its common word is "can": no longer the phrase
@@ -196,7 +199,7 @@ class LexicalIndex:
             [
                 # intent phrases and the crisis words need every word; others two thirds
                 n
-                if n <= 2 or e.kind not in ("topic", "offer") or e.owner == "crisis"
+                if n <= 2 or e.kind not in VOCABULARY_KINDS or e.owner == "crisis"
                 else math.ceil(n * 0.66)
                 for n, e in zip(lengths, kept, strict=True)
             ],
@@ -209,10 +212,10 @@ class LexicalIndex:
             [self._owner_index[(e.kind, e.owner)] for e in kept], dtype=np.int64
         )
         self._phrase_words = [
-            [w for w in normalize(e.text).split()] if e.kind not in ("topic", "offer") else []
+            [w for w in normalize(e.text).split()] if e.kind not in VOCABULARY_KINDS else []
             for e in kept
         ]
-        self._is_intent = np.array([e.kind not in ("topic", "offer") for e in kept], dtype=bool)
+        self._is_intent = np.array([e.kind not in VOCABULARY_KINDS for e in kept], dtype=bool)
         self._phrase_language = [e.language for e in kept]
         self._phrase_language_array = np.array(self._phrase_language)
 

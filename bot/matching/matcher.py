@@ -91,6 +91,7 @@ class MatchTuning:
     scope_margin: float = 0.0  # outside exemplar ahead of every topic/offer passage by this
     scope_floor: float = 0.815  # best topic/offer cosine below which nothing fits
     scope_lexical_only_floor: float = 0.3  # without the semantic model: lexical evidence needed
+    outside_lexical: float = 0.9  # an outside category's words this strong make a message "out"
 
 
 @dataclass(frozen=True)
@@ -437,7 +438,9 @@ class Matcher:
                     small_talk = kind
                     break
         if action in ("answer", "clarify") and small_talk is None:
-            scope, outside = self._scope(lexical_best, semantic, bool(normalize(topic_text)))
+            scope, outside = self._outside_words(topical, lexical_best)
+            if scope == "in":
+                scope, outside = self._scope(lexical_best, semantic, bool(normalize(topic_text)))
             if scope == "out":
                 action = "clarify"
         return MatchResult(
@@ -468,6 +471,31 @@ class Matcher:
             and semantic.emergency >= t.safety_min
             and semantic.emergency - semantic.ordinary >= t.safety_margin
         )
+
+    def _outside_words(
+        self, lexical: LexicalResult, topic_best: float
+    ) -> tuple[Literal["in", "out"], str | None]:
+        """The words of a need outside the directory ("Tierarzt", "Steuererklärung") win over
+        the topics when they are at least as strong; on a tie the longer phrase wins ("دکتر
+        حیوانات" over "دکتر")."""
+        found = lexical.best("outside")
+        if not found:
+            return "in", None
+        category, score = max(found.items(), key=lambda kv: kv[1])
+        if score < self.tuning.outside_lexical:
+            return "in", None
+        if score > topic_best:
+            return "out", category
+        outside_words = len(lexical.phrases.get(("outside", category), "").split())
+        topic_words = max(
+            (
+                len(phrase.split())
+                for (kind, owner), phrase in lexical.phrases.items()
+                if kind == "topic" and lexical.scores.get((kind, owner), 0.0) >= score
+            ),
+            default=0,
+        )
+        return ("out", category) if outside_words > topic_words else ("in", None)
 
     def _scope(
         self, lexical_best: float, semantic: _Semantic | None, has_words: bool
@@ -614,6 +642,9 @@ def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
     for offer in knowledge.offers.values():
         for lang, words in offer.keywords.items():
             entries.extend(PhraseEntry("offer", offer.id, lang, w) for w in words)
+    for category in knowledge.exemplars.outside:
+        for lang, words in category.lexicon.items():
+            entries.extend(PhraseEntry("outside", category.id, lang, w) for w in words)
     intents = knowledge.intents
     for lang, words in intents.handoff.items():
         entries.extend(PhraseEntry("handoff", "human", lang, w) for w in words)
