@@ -632,13 +632,10 @@ def _phrases(knowledge: Knowledge) -> list[PhraseEntry]:
         for lang, words in topic.lexicon.items():
             entries.extend(PhraseEntry("topic", topic.id, lang, w) for w in words)
             if topic.id == GENERIC_EMERGENCY:
-                # crisis phrases of several words raise the alarm (strict intent rules); a single
-                # crisis word ("Feuerwehr", "knife", "police") only makes sure the semantic
-                # safety layer looks at the message: "Ausbildung bei der Feuerwehr" is no alarm
-                for w in words:
-                    several = len(normalize(w).split()) > 1
-                    kind = f"emergency:{GENERIC_EMERGENCY}" if several else CRISIS_HINT
-                    entries.append(PhraseEntry(kind, GENERIC_EMERGENCY, lang, w))
+                # the crisis topic's words ("Feuerwehr", "knife", "police", "fire brigade") raise
+                # no alarm by themselves ("Ausbildung bei der Feuerwehr"): only the danger
+                # phrases of intents.yaml do. They make sure the semantic layer looks closer.
+                entries.extend(PhraseEntry(CRISIS_HINT, GENERIC_EMERGENCY, lang, w) for w in words)
     for offer in knowledge.offers.values():
         for lang, words in offer.keywords.items():
             entries.extend(PhraseEntry("offer", offer.id, lang, w) for w in words)
