@@ -205,7 +205,11 @@ class DialogueEngine:
             or (slots.any and request is not None and not self._new_need(match, request))
         ):
             return self._with_switch(self._slots_only(state, slots, t, now, events), switch)
-        if slots.subject and request is not None and not self._new_need(match, request):
+        if (
+            slots.subject
+            and request is not None
+            and (slots.follow_up or not self._new_need(match, request))
+        ):
             request.subject = slots.subject
             request.profile = self._subject_profile(state, slots)
             return self._with_switch(

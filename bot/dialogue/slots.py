@@ -72,6 +72,7 @@ class Slots:
     status: str | None = None
     gender: str | None = None
     subject: str | None = None  # a relative's role when the request is for another person
+    follow_up: bool = False  # "and for my father?": the same need, asked for someone else
     rest: str = ""  # the message without slot words: what the topic matcher sees
     only_slots: bool = False  # nothing but slots and filler words
     spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, slot)
@@ -228,6 +229,10 @@ def read_slots(
     subject = _find_subject(words)
     if subject is not None:
         slots.subject, start, end = subject
+        first = words[0] if words else ""
+        slots.follow_up = first in FOLLOW_UP_STARTS or (
+            first[:1] == "و" and first[1:] in POSSESSED  # "وامي؟"
+        )
         cut.update(range(start, end))
         slots.spans.append((start, end, "subject"))
 
