@@ -1,148 +1,19 @@
-"""What a person told about themselves, and which offers they can use.
+"""Which offers a person can use, and in which order.
 
-`read_profile` picks age, city, district, residence status and gender out of a message, in all our
-languages (only what is said explicitly; nothing is guessed). `eligible` drops offers a person
-cannot use; `rank_by_place` puts nearer offers first; `age_split` finds the case where the best
-offers differ by age (JMD for 12–27, MBE from 27) so the engine asks one short question instead of
-guessing.
+`eligible` drops offers a person cannot use (age, residence status, gender, city);
+`rank_by_place` puts nearer offers first; `age_split` finds the case where the best offers differ
+by age (JMD for 12–27, MBE from 27) so the engine asks one short question instead of guessing.
+What a person said about themselves is read by `bot.dialogue.slots`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 
 from bot.dialogue.state import Profile
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Offer, Scope
-from bot.matching.normalize import normalize
-
-_AGE_WORDS = (
-    r"jahre?|jahrig\w*|jahrige\w*|alt|years?|yrs?|yo|old|aged|ans|an|tuoi|yas\w*|sal\w*|"
-    r"років|рокiв|роки|рік|лет|года|год|годиков|عمري|عمرى|سنه|سنوات|سنین|ساله|سالمه|سالم|"
-    r"سال|کلن|کلنی|کاله|ዓመት|ዓመተይ|ዕድመይ|umr|omr|3omri"
-)
-_AGE_BEFORE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:{_AGE_WORDS})\b")
-_AGE_AFTER = re.compile(
-    rf"\b(?:ich bin|bin|i am|im|i m|je suis|j ai|мне|мені|عمري|عمرى|عمر|ben|ez|toi|tôi|"
-    rf"{_AGE_WORDS})\s+(\d{{1,2}})(?!\d)"
-)
-_STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "tolerated": (
-        "duldung",
-        "geduldet",
-        "дульдунг",
-        "дульдунґ",
-        "دولدونغ",
-        "دولدونگ",
-        "دولدونج",
-        "ዱልዱንግ",
-        "tolerated",
-    ),
-    "asylum_seeker": (
-        "asylbewerber",
-        "asylantrag",
-        "aufenthaltsgestattung",
-        "asylum seeker",
-        "demandeur d asile",
-        "طالب لجوء",
-        "پناهجو",
-        "پناهنده",
-        "шукач притулку",
-        "лучший",
-        "iltica",
-        "sığınmacı",
-        "siginmaci",
-        "penaber",
-    ),
-    "temporary_protection": (
-        "24 aufenthg",
-        "paragraph 24",
-        "§24",
-        "24 aufenthaltsgesetz",
-        "тимчасовий захист",
-        "временная защита",
-        "временный защит",
-    ),
-    "recognised_refugee": (
-        "anerkannt",
-        "flüchtlingsanerkennung",
-        "recognised refugee",
-        "recognized refugee",
-        "مقيم معترف",
-        "اعتراف لاجئ",
-    ),
-    "eu_citizen": ("eu bürger", "eu burger", "eu citizen", "eu-bürger", "citoyen européen"),
-}
-_WOMAN_WORDS = (
-    "ich bin eine frau",
-    "als frau",
-    "i am a woman",
-    "as a woman",
-    "im a woman",
-    "انا امرأة",
-    "انا امراه",
-    "من زن هستم",
-    "به عنوان زن",
-    "я жінка",
-    "я женщина",
-    "kadınım",
-    "kadinim",
-    "ez jin im",
-    "je suis une femme",
-    "tôi là phụ nữ",
-)
-
-
-def _contains_phrase(haystack: str, phrase: str) -> bool:
-    needle = normalize(phrase)
-    return bool(needle) and f" {needle} " in f" {haystack} "
-
-
-def read_profile(text: str, knowledge: Knowledge, previous: Profile | None = None) -> Profile:
-    """The profile after this message: what it says explicitly overrides what was known."""
-    profile = Profile(**(previous.known() if previous else {}))
-    plain = normalize(text)
-    if not plain:
-        return profile
-    # Arabic-script prepositions and conjunctions are written onto the next word ("بماغدبورغ"):
-    # the words without them are matched too.
-    glued = [w[1:] for w in plain.split() if len(w) >= 5 and w[0] in "بلوف"]
-    if glued:
-        plain = f"{plain} {' '.join(glued)}"
-    for pattern in (_AGE_BEFORE, _AGE_AFTER):
-        match = pattern.search(plain)
-        if match and 5 <= int(match.group(1)) <= 99:
-            profile.age = int(match.group(1))
-            break
-    for city in knowledge.cities:
-        names = [city.id, *city.names()]
-        if any(_contains_phrase(plain, n) for n in names):
-            profile.city = city.id
-            if profile.district and knowledge.districts.get(profile.district, (None,))[0] != city:
-                profile.district = None
-    district = find_district(plain, knowledge, prefer_city=profile.city)
-    if district is not None:
-        profile.district = district
-        profile.city = knowledge.districts[district][0].id
-    for status, words in _STATUS_WORDS.items():
-        if any(_contains_phrase(plain, w) for w in words):
-            profile.status = status
-            break
-    if any(_contains_phrase(plain, w) for w in _WOMAN_WORDS):
-        profile.gender = "women"
-    return profile
-
-
-def find_district(plain: str, knowledge: Knowledge, prefer_city: str | None = None) -> str | None:
-    """A district named in the (normalised) text; ambiguous names resolve to `prefer_city`."""
-    found: list[tuple[int, str]] = []
-    for district_id, (city, district) in knowledge.districts.items():
-        for name in district.names():
-            if len(normalize(name)) >= 4 and _contains_phrase(plain, name):
-                found.append((0 if city.id == prefer_city else 1, district_id))
-    return min(found)[1] if found else None
 
 
 def eligible(offer: Offer, profile: Profile) -> bool:
