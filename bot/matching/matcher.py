@@ -430,19 +430,16 @@ class Matcher:
             action = "answer" if answerable or self._clear_lead(topics) else "clarify"
 
         small_talk = None
-        if action in ("answer", "clarify") and (not topics or confidence < t.answer_threshold):
-            words = len(normalize(topic_text).split())
-            for kind in ("help", "greeting", "thanks"):
-                score = max(lexical.best(kind).values(), default=0.0)
-                if score >= t.help_threshold and (kind != "help" or words <= 4):
-                    small_talk = kind
-                    break
-        if action in ("answer", "clarify") and small_talk is None:
+        if action in ("answer", "clarify"):
+            # a need outside the directory ("Steuererklärung … hilfe") is no call for the menu
             scope, outside = self._outside_words(topical, lexical_best)
-            if scope == "in":
+        if action in ("answer", "clarify") and scope == "in":
+            if not topics or confidence < t.answer_threshold:
+                small_talk = self._small_talk(lexical, topic_text)
+            if small_talk is None:
                 scope, outside = self._scope(lexical_best, semantic, bool(normalize(topic_text)))
-            if scope == "out":
-                action = "clarify"
+        if scope == "out":
+            action = "clarify"
         return MatchResult(
             action=action,
             language=guess,
@@ -463,6 +460,16 @@ class Matcher:
             semantic_used=semantic is not None,
             features=features,
         )
+
+    def _small_talk(self, lexical: LexicalResult, topic_text: str) -> str | None:
+        """Help, a greeting or thanks, when nothing answerable was asked ("help" only in a short
+        message: in a long one it is part of a question)."""
+        words = len(normalize(topic_text).split())
+        for kind in ("help", "greeting", "thanks"):
+            score = max(lexical.best(kind).values(), default=0.0)
+            if score >= self.tuning.help_threshold and (kind != "help" or words <= 4):
+                return kind
+        return None
 
     def _semantic_emergency(self, semantic: _Semantic) -> bool:
         t = self.tuning
