@@ -84,8 +84,9 @@ class MatchTuning:
     decisive_margin: float = 0.35
     # safety layers: nearest example messages
     neighbours: int = 3
-    safety_min: float = 0.90  # cosine to the nearest emergency exemplar
-    safety_margin: float = 0.015  # ... ahead of the nearest ordinary exemplar
+    # fitted on the tune half by benchmarks/calibrate.py: the strictest pair without a false alarm
+    safety_min: float = 0.9675  # cosine to the nearest emergency exemplars
+    safety_margin: float = 0.0775  # ... ahead of the nearest ordinary or outside exemplars
     # out of scope
     scope_lexical: float = 0.5  # lexical topic evidence from which a message is in scope
     scope_margin: float = 0.0  # outside exemplar ahead of every topic/offer passage by this
@@ -476,7 +477,7 @@ class Matcher:
         return (
             semantic.emergency_kind is not None
             and semantic.emergency >= t.safety_min
-            and semantic.emergency - semantic.ordinary >= t.safety_margin
+            and semantic.emergency - max(semantic.ordinary, semantic.outside) >= t.safety_margin
         )
 
     def _outside_words(
