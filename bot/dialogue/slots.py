@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from bot.dialogue.slot_words import (
     AGE_AFTER,
     AGE_BEFORE,
+    AGE_BEFORE_WEAK,
+    AGE_CONNECTORS,
     FOLLOW_UP_STARTS,
     FOR_AFTER,
     FOR_WORDS,
@@ -35,6 +37,7 @@ from bot.matching.normalize import normalize, normalized_words
 from bot.matching.places import CUES, PlaceMatcher, resolve
 
 MIN_AGE, MAX_AGE = 0, 110
+CLAUSE_MARKS = frozenset(",.;:!?،؛؟…)")
 _DIGITS_AND_LETTERS = re.compile(r"(\d+)")
 ARABIC_GLUED = ("ول", "لل", "ل", "و", "ب", "ف")
 # Words that carry no need on their own: a message made only of these and slots is an answer
@@ -85,16 +88,21 @@ class Slots:
         )
 
 
-def _tokens(text: str) -> list[str]:
-    """Normalised words; a number glued to an age word is split ("24yaşındayım", "60yo")."""
+def _tokens(text: str) -> tuple[list[str], set[int]]:
+    """Normalised words, and the positions of words that close a clause (a comma or full stop
+    follows them). A number glued to an age word is split ("24yaşındayım", "60yo")."""
     out: list[str] = []
-    for word in normalize(text).split():
-        parts = [p for p in _DIGITS_AND_LETTERS.split(word) if p]
-        if len(parts) == 2 and parts[0].isdigit() and _is_age_word(parts[1]):
-            out.extend(parts)
-        else:
-            out.append(word)
-    return out
+    closing: set[int] = set()
+    for chunk in text.split():
+        for word in normalize(chunk).split():
+            parts = [p for p in _DIGITS_AND_LETTERS.split(word) if p]
+            if len(parts) == 2 and parts[0].isdigit() and _is_age_word(parts[1]):
+                out.extend(parts)
+            else:
+                out.append(word)
+        if out and chunk[-1] in CLAUSE_MARKS:
+            closing.add(len(out) - 1)
+    return out, closing
 
 
 def _is_age_word(word: str) -> bool:
@@ -135,7 +143,9 @@ def _number_at(words: list[str], i: int) -> tuple[int, int] | None:
     return None
 
 
-def _find_age(words: list[str], bare_ok: bool) -> tuple[int, int, int] | None:
+def _find_age(
+    words: list[str], bare_ok: bool, closing: frozenset[int] | set[int] = frozenset()
+) -> tuple[int, int, int] | None:
     """(age, start, end) of an age stated in the words."""
     for i in range(len(words)):
         number = _number_at(words, i)
@@ -148,7 +158,10 @@ def _find_age(words: list[str], bare_ok: bool) -> tuple[int, int, int] | None:
         after = end < len(words) and (
             words[end] in AGE_AFTER or words[end].startswith(("yas", "jahr"))
         )
-        before = i > 0 and (words[i - 1] in AGE_BEFORE)
+        closes = end == len(words) or end - 1 in closing or words[end] in AGE_CONNECTORS
+        before = i > 0 and (
+            words[i - 1] in AGE_BEFORE or (words[i - 1] in AGE_BEFORE_WEAK and closes)
+        )
         digits = words[i].isdigit()
         if after:
             extra = 1
@@ -205,7 +218,7 @@ def read_slots(
     text: str, places: PlaceMatcher, *, prefer_city: str | None = None, bare_age: bool = False
 ) -> Slots:
     """The slots of one message. `bare_age`: a lone number is an age (the bot just asked)."""
-    words = _tokens(text)
+    words, closing = _tokens(text)
     plain = " ".join(words)
     slots = Slots()
     cut: set[int] = set()
@@ -236,7 +249,7 @@ def read_slots(
         cut.update(range(start, end))
         slots.spans.append((start, end, "subject"))
 
-    age = _find_age(words, bare_ok=bare_age or subject is not None)
+    age = _find_age(words, bare_ok=bare_age or subject is not None, closing=closing)
     if age is not None:
         slots.age, start, end = age
         cut.update(range(start, end))
