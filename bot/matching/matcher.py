@@ -437,6 +437,10 @@ class Matcher:
         if action in ("answer", "clarify") and scope == "in":
             if not topics or confidence < t.answer_threshold:
                 small_talk = self._small_talk(lexical, topic_text)
+            else:  # "hilfe", "مرسته": the whole message is help, a greeting or thanks
+                small_talk = self._small_talk(lexical, topic_text, whole=True)
+                if small_talk is not None:
+                    action = "clarify"
             if small_talk is None:
                 scope, outside = self._scope(lexical_best, semantic, bool(normalize(topic_text)))
         if scope == "out":
@@ -462,13 +466,22 @@ class Matcher:
             features=features,
         )
 
-    def _small_talk(self, lexical: LexicalResult, topic_text: str) -> str | None:
+    def _small_talk(
+        self, lexical: LexicalResult, topic_text: str, *, whole: bool = False
+    ) -> str | None:
         """Help, a greeting or thanks, when nothing answerable was asked ("help" only in a short
-        message: in a long one it is part of a question)."""
+        message: in a long one it is part of a question). `whole`: only when the phrase is the
+        whole message, so it wins over a topic word it happens to resemble."""
         words = len(normalize(topic_text).split())
         for kind in ("help", "greeting", "thanks"):
-            score = max(lexical.best(kind).values(), default=0.0)
-            if score >= self.tuning.help_threshold and (kind != "help" or words <= 4):
+            found = lexical.best(kind)
+            if not found:
+                continue
+            owner, score = max(found.items(), key=lambda kv: kv[1])
+            if score < self.tuning.help_threshold or (kind == "help" and words > 4):
+                continue
+            phrase_words = len(normalize(lexical.phrases.get((kind, owner), "")).split())
+            if not whole or phrase_words >= words:
                 return kind
         return None
 

@@ -265,8 +265,10 @@ def test_needs_outside_the_directory_get_an_honest_no_offer(
     )
 
 
-def test_help_alone_shows_the_menu(shipped_engine: DialogueEngine) -> None:
-    out = shipped_engine.handle(ConversationState(), text("help", "en"), NOW)
+@pytest.mark.parametrize(("message", "lang"), [("help", "en"), ("hilfe", "de"), ("مرسته", "ps")])
+def test_help_alone_shows_the_menu(shipped_engine: DialogueEngine, message: str, lang: str) -> None:
+    """Also where the word resembles a topic word ("hilfe" in "Aushilfe")."""
+    out = shipped_engine.handle(ConversationState(), text(message, lang), NOW)
     assert out.outcome.action == "clarify" and not out.outcome.offers
     assert sum(d.startswith("f:") for d in all_data(out)) == 6
 
