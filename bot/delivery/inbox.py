@@ -82,8 +82,16 @@ class Claimed:
 class Inbox:
     """Database operations on the inbox; no transport, no handling (see `workers`)."""
 
-    def __init__(self, sessions: async_sessionmaker, owner: str, lease_seconds: float) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        owner: str,
+        lease_seconds: float,
+        journal: async_sessionmaker | None = None,
+    ) -> None:
         self.sessions = sessions
+        # a pool of its own for `replied`, so that record never waits behind busy handlers
+        self.journal = journal or sessions
         self.owner = owner
         self.lease = dt.timedelta(seconds=lease_seconds)
 
@@ -252,7 +260,7 @@ class Inbox:
 
     async def replied(self, row_id: int) -> None:
         """Telegram accepted the first answer to this update (see `Claimed.replied`)."""
-        async with self.sessions() as session, session.begin():
+        async with self.journal() as session, session.begin():
             await session.execute(
                 update(InboxUpdate)
                 .where(InboxUpdate.id == row_id, InboxUpdate.replied_at.is_(None))

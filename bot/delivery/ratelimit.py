@@ -1,5 +1,5 @@
-"""Telegram's send limits, kept per chat: about 1 message a second in a private chat (short
-bursts allowed), 20 a minute in a group, 30 a second overall.
+"""Telegram's send limits, kept per chat: about 1 message a second in a private chat (bursts of
+5 allowed), 20 a minute in a group (bursts of 20), 30 a second overall.
 
 Unlike PTB's `AIORateLimiter`, a 429 for one chat pauses only that chat: a rate-limited or slow
 chat never holds another back. A 429 without a chat pauses everything, as Telegram asks.
@@ -33,7 +33,6 @@ LIMITED = {
     "editMessageText",
     "editMessageReplyMarkup",
     "createForumTopic",
-    "closeForumTopic",
 }
 
 
@@ -80,7 +79,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     def _chat(self, chat_id: int) -> Pace:
         pace = self.chats.get(chat_id)
         if pace is None:
-            pace = Pace(1.0, 3) if chat_id > 0 else Pace(20 / 60, 3)
+            # bursts as Telegram tolerates them (and as PTB's AIORateLimiter allows a group)
+            pace = Pace(1.0, 5) if chat_id > 0 else Pace(20 / 60, 20)
             self.chats[chat_id] = pace
             now = time.monotonic()
             if now - self._swept > 60:  # forget chats idle for a minute
@@ -119,6 +119,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                     self.overall.pause(seconds + 0.1)
                 if not limited:
                     await asyncio.sleep(seconds + 0.1)
+                continue
             except TelegramError as exc:
                 metrics.SEND_ERRORS.labels(_status(exc)).inc()
                 raise

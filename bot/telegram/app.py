@@ -43,6 +43,7 @@ from bot.handoff.service import HandoffService
 from bot.i18n import _, texts
 from bot.reporting.stale import StaffDigestJob
 from bot.services import Services
+from bot.storage.database import create_engine, session_factory
 from bot.storage.models import utcnow
 from bot.storage.people import purge_expired
 from bot.telegram.flood import FloodGuard
@@ -190,7 +191,13 @@ class Serving:
         self.application = application
         self.owner = owner
         settings = services.settings
-        self.inbox = Inbox(services.sessions, owner, settings.lease_seconds)
+        self._journal_engine = create_engine(settings.database_url)
+        self.inbox = Inbox(
+            services.sessions,
+            owner,
+            settings.lease_seconds,
+            journal=session_factory(self._journal_engine),
+        )
         self.processor = InboxProcessor(self.inbox, self.handle, settings.inbox_workers)
         self.jobs = JobRunner(
             services.engine,
@@ -312,6 +319,7 @@ class Serving:
             await asyncio.wait_for(self.application.stop(), timeout=5)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.application.shutdown(), timeout=5)
+        await self._journal_engine.dispose()
 
 
 async def start_serving(
