@@ -161,6 +161,10 @@ async def test_kill_leader_with_a_backlog_standby_takes_over_restart_loses_nothi
             assert "ERROR" not in log, (run.name, log[-2000:])
         # the killed leaders' open long polls are the only requests that met a newer poller
         assert standin.conflicts <= 2
+        stopping = time.monotonic()
+        await c.stop()  # SIGTERM: drains, gives its leases back, exits cleanly
+        assert c.process.returncode == 0 and time.monotonic() - stopping < 8
+        assert "Traceback" not in c.text()
     finally:
         for run in runs:
             await run.stop()
