@@ -8,7 +8,7 @@ acknowledged (the next `getUpdates` offset, or the webhook's HTTP 200) and handl
 * Leases expire in seconds (`LEASE_SECONDS`): a process killed while handling leaves rows that
   another process (or the restarted one) takes over; a retry is scheduled by `due_at`, never slept.
 * Minimum stored: NUL characters (PostgreSQL refuses them) and names are removed before the
-  row is written; the payload is wiped once the update is handled.
+  row is written; the payload and the chat id are wiped once the update is handled.
 """
 
 from __future__ import annotations
@@ -223,7 +223,8 @@ class Inbox:
     # -- outcomes -------------------------------------------------------------------------
 
     async def done(self, row_id: int, status: str = "done", error: str | None = None) -> None:
-        """Handled (or given up): the payload is wiped, the update id stays for dedupe."""
+        """Handled (or given up): the payload and the chat id are wiped (nothing of the person
+        stays), the update id stays for dedupe."""
         async with self.sessions() as session, session.begin():
             await session.execute(
                 update(InboxUpdate)
@@ -231,6 +232,7 @@ class Inbox:
                 .values(
                     status=status,
                     payload=None,
+                    chat_key=0,
                     lease_owner=None,
                     lease_until=None,
                     handled_at=utcnow(),

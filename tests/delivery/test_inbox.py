@@ -69,5 +69,6 @@ async def test_stored_once_cleaned_claimed_per_chat_in_order_leases_expire(
         async with sessions() as session:
             done = await session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
         assert done.status == "done" and done.payload is None  # wiped once handled
+        assert done.chat_key == 0  # no Telegram id stays behind
     finally:
         await engine.dispose()

@@ -43,7 +43,7 @@ class Run:
         handle.close()
 
     def text(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     @property
     def leading(self) -> bool:
@@ -99,9 +99,20 @@ def check_answers(standin: BotApiStandIn, chats: list[int], kills: list[float]) 
     return duplicates
 
 
-async def test_kill_leader_with_a_backlog_standby_takes_over_restart_loses_nothing(
+def ask(standin: BotApiStandIn, chats: list[int]) -> None:
+    for chat in chats:
+        standin.message(chat, "/privacy")
+    for chat in chats:
+        standin.message(chat, "/help")
+
+
+async def test_kill_with_a_backlog_standby_takes_over_restart_loses_nothing(
     services, tmp_path: Path
 ) -> None:
+    """PostgreSQL: a leader and a hot standby; the leader is killed mid-backlog, the standby
+    takes over; then it is killed too and a restarted process finishes. SQLite (one process at
+    a time): killed mid-backlog and restarted."""
+    shared = services.settings.database_url.startswith("postgresql")
     standin = BotApiStandIn()
     await standin.start()
     env = {
@@ -115,52 +126,49 @@ async def test_kill_leader_with_a_backlog_standby_takes_over_restart_loses_nothi
     await services.close()  # the processes own the database now
     runs = [Run(name, env, tmp_path) for name in ("a", "b", "c")]
     a, b, c = runs
+    kills: list[float] = []
     try:
         await a.start()
-        await b.start()
+        if shared:
+            await b.start()
         await wait_until(lambda: a.leading or b.leading, 60, "a leader")
         leader, standby = (a, b) if a.leading else (b, a)
-        await asyncio.sleep(LEASE)  # both up: the standby must not poll meanwhile
-        assert not standby.leading and standin.conflicts == 0
+        if shared:
+            await asyncio.sleep(1.5)  # both up: the standby must not poll meanwhile
+            assert not standby.leading and standin.conflicts == 0
 
-        first = list(range(8001, 8031))
-        for chat in first:
-            standin.message(chat, "/privacy")
-        for chat in first:
-            standin.message(chat, "/help")
+        first = list(range(8001, 8021))
+        ask(standin, first)
         await wait_until(lambda: len(standin.sent()) >= 6, 30, "first answers")
         leader.kill()  # kill -9 in the middle of the backlog
-        killed_at = time.monotonic()
-        kills = [killed_at]
-        await wait_until(lambda: standby.leading, 4 * LEASE, "the standby taking over")
-        takeover = time.monotonic() - killed_at
-        await wait_until(
-            lambda: all(len(standin.sent(ch)) >= 2 for ch in first), 40, "the first backlog"
-        )
-
-        second = list(range(8101, 8121))
-        for chat in second:
-            standin.message(chat, "/privacy")
-        for chat in second:
-            standin.message(chat, "/help")
-        await wait_until(lambda: len(standin.sent()) >= len(first) * 2 + 4, 30, "answers")
-        standby.kill()  # now no process is left: a restart must finish the backlog
         kills.append(time.monotonic())
+        second: list[int] = []
+        if shared:
+            await wait_until(lambda: standby.leading, 4 * LEASE, "the standby taking over")
+            takeover = time.monotonic() - kills[0]
+            assert takeover < 3 * LEASE + 1, takeover
+            await wait_until(
+                lambda: all(len(standin.sent(ch)) >= 2 for ch in first), 40, "the first backlog"
+            )
+            second = list(range(8101, 8113))
+            ask(standin, second)
+            await wait_until(lambda: len(standin.sent()) >= len(first) * 2 + 4, 30, "answers")
+            standby.kill()  # no process is left: the restarted one must finish the backlog
+            kills.append(time.monotonic())
         await c.start()
         await wait_until(
-            lambda: all(len(standin.sent(ch)) >= 2 for ch in second), 60, "the second backlog"
+            lambda: all(len(standin.sent(ch)) >= 2 for ch in first + second), 60, "the backlog"
         )
-        await standin.settle(quiet=1.5)
+        await standin.settle(quiet=1.0)
 
         duplicates = check_answers(standin, first + second, kills)
-        print(f"takeover {takeover:.1f}s, duplicates from the kill window: {duplicates}")
-        assert takeover < 3 * LEASE + 1, takeover
+        print(f"duplicates from the kill window: {duplicates}")
         for run in runs:
             log = run.text()
             assert "Traceback" not in log, (run.name, log[-2000:])
             assert "ERROR" not in log, (run.name, log[-2000:])
         # the killed leaders' open long polls are the only requests that met a newer poller
-        assert standin.conflicts <= 2
+        assert standin.conflicts <= len(kills)
         stopping = time.monotonic()
         await c.stop()  # SIGTERM: drains, gives its leases back, exits cleanly
         assert c.process.returncode == 0 and time.monotonic() - stopping < 8
