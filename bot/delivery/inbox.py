@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import InboxUpdate, utcnow
@@ -87,11 +87,12 @@ class Inbox:
         sessions: async_sessionmaker,
         owner: str,
         lease_seconds: float,
-        journal: async_sessionmaker | None = None,
+        journal: AsyncEngine | None = None,
     ) -> None:
         self.sessions = sessions
-        # a pool of its own for `replied`, so that record never waits behind busy handlers
-        self.journal = journal or sessions
+        # an engine of its own for `replied` (autocommit: one statement, one round trip), so
+        # that record never waits behind busy handlers for a connection
+        self.journal = journal.execution_options(isolation_level="AUTOCOMMIT") if journal else None
         self.owner = owner
         self.lease = dt.timedelta(seconds=lease_seconds)
 
@@ -262,13 +263,17 @@ class Inbox:
 
     async def replied(self, row_id: int) -> None:
         """Telegram accepted the first answer to this update (see `Claimed.replied`)."""
-        async with self.journal() as session, session.begin():
-            await session.execute(
-                update(InboxUpdate)
-                .where(InboxUpdate.id == row_id, InboxUpdate.replied_at.is_(None))
-                .values(replied_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
+        statement = (
+            update(InboxUpdate)
+            .where(InboxUpdate.id == row_id, InboxUpdate.replied_at.is_(None))
+            .values(replied_at=utcnow())
+        )
+        if self.journal is not None:
+            async with self.journal.connect() as connection:
+                await connection.execute(statement)
+            return
+        async with self.sessions() as session, session.begin():
+            await session.execute(statement.execution_options(synchronize_session=False))
 
     async def release(self) -> int:
         """On shutdown: give back every lease of this process at once (the rows stay)."""

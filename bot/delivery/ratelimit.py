@@ -62,7 +62,10 @@ class Pace:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
-class ChatRateLimiter(BaseRateLimiter[int]):
+class ChatRateLimiter(BaseRateLimiter[dict]):
+    """Per-chat pacing. A caller that schedules its own retries (the outbox) passes
+    `rate_limit_args={"max_retries": 0}` and gets a 429 back at once."""
+
     def __init__(self, *, enabled: bool = True, max_retries: int = 3) -> None:
         self.enabled = enabled
         self.max_retries = max_retries
@@ -96,11 +99,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: dict | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = _chat_id(data)
         limited = self.enabled and endpoint in LIMITED
-        for attempt in range(self.max_retries + 1):
+        retries = (rate_limit_args or {}).get("max_retries", self.max_retries)
+        for attempt in range(retries + 1):
             if limited:
                 if chat_id is not None:
                     await self._chat(chat_id).take()
@@ -111,12 +115,13 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 metrics.SEND_ERRORS.labels("429").inc()
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-                if attempt == self.max_retries:
-                    raise
+                # later sends to the chat wait too (all sends, for a 429 without a chat)
                 if chat_id is not None:
                     self._chat(chat_id).pause(seconds + 0.1)
                 else:
                     self.overall.pause(seconds + 0.1)
+                if attempt == retries:
+                    raise
                 if not limited:
                     await asyncio.sleep(seconds + 0.1)
                 continue

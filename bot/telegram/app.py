@@ -43,7 +43,7 @@ from bot.handoff.service import HandoffService
 from bot.i18n import _, texts
 from bot.reporting.stale import StaffDigestJob
 from bot.services import Services
-from bot.storage.database import create_engine, session_factory
+from bot.storage.database import create_engine
 from bot.storage.models import utcnow
 from bot.storage.people import purge_expired
 from bot.telegram.flood import FloodGuard
@@ -196,7 +196,7 @@ class Serving:
             services.sessions,
             owner,
             settings.lease_seconds,
-            journal=session_factory(self._journal_engine),
+            journal=self._journal_engine,
         )
         self.processor = InboxProcessor(self.inbox, self.handle, settings.inbox_workers)
         self.jobs = JobRunner(
@@ -268,14 +268,7 @@ class Serving:
         except Exception as exc:  # not fatal: the menus were registered before
             log.warning("could not register the command menus: %s", exc)
         if webhook_url is not None:
-            secret = self.services.settings.telegram_webhook_secret
-            assert secret is not None, "checked by the settings"
-            await application.bot.set_webhook(
-                webhook_url,
-                secret_token=secret.get_secret_value(),
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-            )
+            self._tasks.append(asyncio.create_task(self._register_webhook(webhook_url)))
         await self.processor.start()
         worker = application.bot_data.get("outbox")
         if worker is not None:
@@ -300,6 +293,27 @@ class Serving:
             )
             self._tasks.append(asyncio.create_task(self.poller.run(self._stop), name="poller"))
 
+    async def _register_webhook(self, url: str) -> None:
+        """setWebhook with the secret and the update types; retried while the Bot API cannot
+        be reached (the workspace and the inbox work meanwhile)."""
+        secret = self.services.settings.telegram_webhook_secret
+        assert secret is not None, "checked by the settings"
+        pause = 2.0
+        while True:
+            try:
+                await self.application.bot.set_webhook(
+                    url,
+                    secret_token=secret.get_secret_value(),
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                )
+                log.info("webhook registered")
+                return
+            except Exception as exc:
+                log.warning("could not register the webhook (retrying): %s", exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+
     async def stop(self, grace: float | None = None) -> None:
         """Stop receiving, drain for at most `grace` seconds (SHUTDOWN_GRACE_SECONDS), release
         the leases; what is not handled stays in the inbox for the next process."""
@@ -308,17 +322,18 @@ class Serving:
         poller = next((t for t in self._tasks if t.get_name() == "poller"), None)
         if poller is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(poller, timeout=5)
+                await asyncio.wait_for(poller, timeout=3)
         await self.processor.stop(grace)
         await self.jobs.stop()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        # bounded: with the Bot API unreachable a stop must not wait for its timeouts
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.application.stop(), timeout=5)
+            await asyncio.wait_for(self.application.stop(), timeout=3)
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.application.shutdown(), timeout=5)
+            await asyncio.wait_for(self.application.shutdown(), timeout=3)
         await self._journal_engine.dispose()
 
 

@@ -62,6 +62,7 @@ async def test_webhook_secret_one_answer_from_two_instances_and_ops(services) ->
     second = await open_services(services.settings)
     try:
         async with instance(services) as one, instance(second) as two:
+            await standin.wait_for(lambda: len(standin.sent(method="setWebhook")) == 2, 10)
             registered = standin.sent(method="setWebhook")[-1].params
             assert registered["url"] == URL and registered["secret_token"] == SECRET
             assert set(registered["allowed_updates"]) == {
