@@ -85,8 +85,8 @@ class MatchTuning:
     # safety layers: nearest example messages
     neighbours: int = 3
     # fitted on the tune half by benchmarks/calibrate.py: the strictest pair without a false alarm
-    safety_min: float = 0.9675  # cosine to the nearest emergency exemplars
-    safety_margin: float = 0.0775  # ... ahead of the nearest ordinary or outside exemplars
+    safety_min: float = 0.93  # cosine to the nearest emergency exemplars
+    safety_margin: float = 0.0275  # ... ahead of the nearest ordinary or outside exemplars
     # out of scope
     scope_lexical: float = 0.5  # lexical topic evidence from which a message is in scope
     scope_margin: float = 0.0  # outside exemplar ahead of every topic/offer passage by this
