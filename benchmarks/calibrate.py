@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.conversations import build_engine, load_conversations  # noqa: E402
 from benchmarks.matching import load_questions  # noqa: E402
 from bot.dialogue.slots import read_slots  # noqa: E402
-from bot.matching.matcher import Matcher, _best_prefixed  # noqa: E402
+from bot.matching.matcher import CRISIS_HINT, Matcher, _best_prefixed  # noqa: E402
 
 SCOPE_FEATURES = ("lexical", "topic", "offer", "outside", "ordinary", "emergency")
 
@@ -64,8 +64,11 @@ def features(matcher: Matcher, text: str) -> dict[str, float]:
     semantic = matcher._semantic_scores(rest)
     assert semantic is not None, "calibration needs the semantic model"
     topic_lex, _ = matcher._topic_lexical(matcher.lexical.score(rest))
-    _, phrase = _best_prefixed(matcher.lexical.score(text), "emergency:")
+    whole = matcher.lexical.score(text)
+    _, phrase = _best_prefixed(whole, "emergency:")
+    hint = max(whole.best(CRISIS_HINT).values(), default=0.0)
     return {
+        "hint": float(hint >= matcher.tuning.emergency_threshold),
         "lexical": float(topic_lex.max()),
         "topic": float(semantic.topics.max()),
         "offer": float(semantic.offers.max()),
@@ -76,7 +79,13 @@ def features(matcher: Matcher, text: str) -> dict[str, float]:
     }
 
 
-def safety_grid(rows: list[tuple[dict, str]], threshold: float) -> list[tuple[int, float, float]]:
+def safety_grid(
+    rows: list[tuple[dict, str]], threshold: float, *, hint: bool = False
+) -> list[tuple[int, int, float, float]]:
+    """Zero-false-alarm threshold pairs; `hint`: only messages with a crisis word (where the
+    matcher uses the hint pair)."""
+    if hint:
+        rows = [(f, kind) for f, kind in rows if f["hint"]]
     ordinary = [f for f, kind in rows if kind != "emergency"]
     missed = [f for f, kind in rows if kind == "emergency" and f["phrase"] < threshold]
     # The semantic layer is a second, independent net: with every tune emergency now caught by
@@ -84,7 +93,7 @@ def safety_grid(rows: list[tuple[dict, str]], threshold: float) -> list[tuple[in
     every = [f for f, kind in rows if kind == "emergency"]
     found = []
     for minimum in np.arange(0.84, 0.97, 0.0025):
-        for lead in np.arange(0.0, 0.08, 0.0025):
+        for lead in np.arange(-0.02, 0.08, 0.0025):
 
             def alarm(f: dict, minimum: float = minimum, lead: float = lead) -> bool:
                 negative = max(f["ordinary"], f["outside"])
@@ -129,11 +138,14 @@ def main() -> None:
     threshold = matcher.tuning.emergency_threshold
     rows = [(features(matcher, text), kind) for text, kind in tune_messages()]
     print(f"tune messages: {len(rows)}")
-    for best in safety_grid(rows, threshold):
-        print(
-            f"  catches {best[0]} of the misses, {best[1]} of all emergencies on its own: "
-            f"safety_min={best[2]}, safety_margin={best[3]}"
-        )
+    for hint in (False, True):
+        if hint:
+            print("\nwith a crisis word in the message (hint_safety_min / hint_safety_margin):")
+        for best in safety_grid(rows, threshold, hint=hint):
+            print(
+                f"  catches {best[0]} of the misses, {best[1]} of all emergencies on its own: "
+                f"minimum={best[2]}, margin={best[3]}"
+            )
     w, b, mean, scale = fit_scope(rows)
     data = [(f, kind) for f, kind in rows if kind in ("outside", "topic")]
     z = np.array(

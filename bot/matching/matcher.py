@@ -87,6 +87,9 @@ class MatchTuning:
     # fitted on the tune half by benchmarks/calibrate.py: the strictest pair without a false alarm
     safety_min: float = 0.93  # cosine to the nearest emergency exemplars
     safety_margin: float = 0.0275  # ... ahead of the nearest ordinary or outside exemplars
+    # with a crisis word in the message ("Messer", "pills", "خنق") two weaker signals agree
+    hint_safety_min: float = 0.90
+    hint_safety_margin: float = -0.005
     # out of scope
     scope_lexical: float = 0.5  # lexical topic evidence from which a message is in scope
     scope_margin: float = 0.0  # outside exemplar ahead of every topic/offer passage by this
@@ -406,7 +409,7 @@ class Matcher:
             action, layer = "emergency", "phrase"
         elif handoff >= t.handoff_threshold:
             action = "handoff"
-        elif semantic is not None and self._semantic_emergency(semantic):
+        elif semantic is not None and self._semantic_emergency(semantic, hint):
             action, layer, emergency_kind = "emergency", "semantic", semantic.emergency_kind
         elif (confidence >= t.answer_threshold and not self._ambiguous(topics)) or self._clear_lead(
             topics
@@ -485,12 +488,17 @@ class Matcher:
                 return kind
         return None
 
-    def _semantic_emergency(self, semantic: _Semantic) -> bool:
+    def _semantic_emergency(self, semantic: _Semantic, hint: bool) -> bool:
+        """Close to the emergency examples and ahead of the ordinary ones; less close suffices
+        when the message also holds a crisis word (thresholds: benchmarks/calibrate.py)."""
         t = self.tuning
+        minimum, margin = (
+            (t.hint_safety_min, t.hint_safety_margin) if hint else (t.safety_min, t.safety_margin)
+        )
         return (
             semantic.emergency_kind is not None
-            and semantic.emergency >= t.safety_min
-            and semantic.emergency - max(semantic.ordinary, semantic.outside) >= t.safety_margin
+            and semantic.emergency >= minimum
+            and semantic.emergency - max(semantic.ordinary, semantic.outside) >= margin
         )
 
     def _outside_words(
