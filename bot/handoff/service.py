@@ -19,12 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.config import Settings
 from bot.core.languages import LANGUAGES, normalise_language
+from bot.delivery.outbox import Failure, enqueue
 from bot.dialogue.cards import BERLIN, localized
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.html import reply_html
 from bot.dialogue.messages import Event, Incoming, Reply
 from bot.dialogue.state import ConversationState
-from bot.handoff.outbox import Failure, enqueue
 from bot.i18n import texts
 from bot.storage.models import ConversationState as StateRow
 from bot.storage.models import HandoffMessage, HandoffTicket, Person, utcnow

@@ -22,9 +22,9 @@ from telegram.ext import (
 )
 
 from bot.core.languages import LANGUAGES
+from bot.delivery.outbox import OutboxWorker
 from bot.dialogue.service import DialogueService
 from bot.followup.service import FollowUpService
-from bot.handoff.outbox import OutboxWorker
 from bot.handoff.service import HandoffService
 from bot.i18n import _, texts
 from bot.reporting.stale import StaffDigestJob

@@ -141,7 +141,7 @@ async def test_delete_in_between_removes_the_pending_follow_up(bot) -> None:
 
 async def test_delete_cancels_a_queued_question(services) -> None:
     """A follow-up question still waiting in the outbox is cancelled and emptied by /delete."""
-    from bot.handoff.outbox import enqueue
+    from bot.delivery.outbox import enqueue
     from bot.storage import people
 
     now = utcnow()
