@@ -56,6 +56,9 @@ class HandoffPort(Protocol):
         """Open or reuse a case and return the replies for the person; None when no adviser
         is reachable (the service then gives the general counselling contact)."""
 
+    async def person_deleted(self, session: AsyncSession, person: Person, now: dt.datetime) -> None:
+        """The person deletes their data: close their case and tell the advisers."""
+
 
 class FollowUpPort(Protocol):
     """Where referral follow-ups are scheduled and their answers recorded."""
@@ -112,7 +115,14 @@ class DialogueService:
         now = now or utcnow()
         engine = await self.engine()
         async with self.services.sessions() as session, session.begin():
-            person = await people.person_for_update(session, channel, external_id, now)
+            # a button can only come from a message the bot sent: from someone it never heard
+            # of (a forged update), it does nothing and stores nothing
+            person = await people.person_for_update(
+                session, channel, external_id, now, create=incoming.kind != "button"
+            )
+            if person is None:
+                log.warning("a button from an unknown %s id: ignored", channel)
+                return []
             state = ConversationState.from_dict(await people.load_state(session, person))
             early = await self._handoff_first(session, person, state, incoming, now)
             if early is not None:
@@ -176,7 +186,7 @@ class DialogueService:
         elif event.kind == "demand":
             await people.record_demand(session, event.data, now)
         elif event.kind == "unanswered":
-            await people.record_unanswered(session, event.data, now)
+            await people.record_unanswered(session, event.data, now, person)
         elif event.kind == "feedback":
             await people.record_feedback(session, person, event.data, now)
         elif event.kind == "followup" and self.followup is not None:
@@ -189,6 +199,8 @@ class DialogueService:
             return [followup.thanks(t, event.data["outcome"]) if recorded else followup.expired(t)]
         elif event.kind == "delete":
             language = state.language
+            if self.handoff is not None:  # the advisers are told, the case closed
+                await self.handoff.person_deleted(session, person, now)
             await people.delete_person(session, person)
             t = texts(language)
             return [Reply(t._("Done: everything I stored about you has been deleted."), rtl=t.rtl)]
@@ -212,6 +224,7 @@ class DialogueService:
                     session,
                     {**event.data, "text": event.data["question"], "reason": "handoff"},
                     now,
+                    person,
                 )
             if replies is not None:
                 return replies

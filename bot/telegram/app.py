@@ -16,13 +16,14 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
 from bot.core.languages import LANGUAGES
-from bot.delivery.outbox import OutboxWorker
+from bot.delivery.outbox import Limits, OutboxWorker
 from bot.dialogue.service import DialogueService
 from bot.followup.service import FollowUpService
 from bot.handoff.service import HandoffService
@@ -80,6 +81,7 @@ def build_application(services: Services) -> Application:
             application.bot,
             services.sessions,
             on_failure=handoff.on_failure if handoff is not None else None,
+            limits=Limits.from_settings(settings),
         )
     application.bot_data["followup"] = followups
     application.bot_data["digest"] = (
@@ -95,6 +97,8 @@ def build_application(services: Services) -> Application:
     application.bot_data["adapter"] = adapter
     application.bot_data["kick"] = kick
     application.bot_data["handoff"] = handoff
+    # edits first: no other handler may take an edited message for a new one
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, adapter.on_edit))
     if settings.adviser_chat_id is not None:
         application.add_handler(
             MessageHandler(
@@ -111,6 +115,9 @@ def build_application(services: Services) -> Application:
     )
     application.add_handler(MessageHandler(private & filters.LOCATION, adapter.on_location))
     application.add_handler(CallbackQueryHandler(adapter.on_button))
+    application.add_handler(
+        ChatMemberHandler(adapter.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_handler(
         MessageHandler(
             private
@@ -142,15 +149,9 @@ async def start_background(
 
 
 async def _deliver_loop(worker: OutboxWorker, kick: asyncio.Event) -> None:
-    """Deliver the outbox: at once when a handler queued something, else every second."""
-    while True:
-        try:
-            await worker.deliver_due()
-        except Exception:  # keep delivering; the rows stay in the database
-            log.exception("outbox delivery failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(kick.wait(), timeout=OUTBOX_INTERVAL_SECONDS)
-        kick.clear()
+    """Deliver the outbox in lanes (see bot.delivery.outbox); at once when a handler queued
+    something; a database outage is waited out inside."""
+    await worker.run(kick)
 
 
 async def _maintain_loop(bot_data: dict) -> None:
@@ -200,10 +201,18 @@ async def _purge_daily(services: Services) -> None:
 
 
 async def stop_background(application: Application) -> None:
+    worker = application.bot_data.get("outbox")
+    if worker is not None:  # finish or release its leases before the loops are cancelled
+        await worker.stop()
     for task in application.bot_data.get("tasks", []):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
