@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=15)
 SEND_TIMEOUT = 10.0  # a send that hangs longer is given up and retried (well inside the lease)
+FIRST_BACKOFF = 1.0  # 5xx and network errors: 1 s, 2 s, 4 s … up to MAX_BACKOFF
 MAX_BACKOFF = 300.0
 MAX_IN_FLIGHT = 16  # concurrent sends (lanes) per process
 CLAIM_LIMIT = MAX_IN_FLIGHT  # lanes claimed per round
@@ -144,12 +145,11 @@ class _Bucket:
                 await asyncio.sleep((1 - self.tokens) / self.rate)
 
 
-def sending_bot(bot: Bot) -> Bot:
-    """A bot for the outbox without python-telegram-bot's rate limiter: its 429 handling pauses
-    every request of the process for `retry_after`; the outbox schedules the retry per row
-    instead and keeps the limits itself."""
-    if getattr(bot, "rate_limiter", None) is None:
-        return bot
+def sending_bot(bot: Bot) -> tuple[Bot, HTTPXRequest]:
+    """The outbox's own bot for `bot`'s token and server: without python-telegram-bot's rate
+    limiter (its 429 handling pauses every request of the process for `retry_after`; the outbox
+    schedules the retry per row instead and keeps the limits itself), and with a connection
+    pool wide enough for its concurrent lanes."""
     base = bot.base_url
     if base.endswith(bot.token):
         base = base[: -len(bot.token)]
@@ -163,7 +163,7 @@ def sending_bot(bot: Bot) -> Bot:
         connect_timeout=5.0,
         pool_timeout=SEND_TIMEOUT,
     )
-    return Bot(bot.token, base_url=base, base_file_url=file_base, request=request)
+    return Bot(bot.token, base_url=base, base_file_url=file_base, request=request), request
 
 
 class OutboxWorker:
@@ -174,13 +174,13 @@ class OutboxWorker:
         on_failure: FailureHandler | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.bot = sending_bot(bot)
-        self._own_bot = self.bot is not bot
+        self.bot, self._request = sending_bot(bot)
         self.sessions = sessions
         self.on_failure = on_failure
         self.limits = limits or Limits()
         self._overall = _Bucket(self.limits.overall_per_second)
         self._lanes: dict[int, int] = {}  # chat id → row id in flight (this process)
+        self._leased: set[int] = set()  # rows leased by this process and not yet settled
         self._tasks: dict[int, asyncio.Task] = {}  # row id → its delivery
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._wake = asyncio.Event()
@@ -238,14 +238,13 @@ class OutboxWorker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.release()
-        if self._own_bot:
-            with contextlib.suppress(Exception):
-                await self.bot.shutdown()
+        with contextlib.suppress(Exception):
+            await self._request.shutdown()
 
     async def release(self) -> None:
         """Give up this process's leases (rows claimed but not sent)."""
-        held = list(self._lanes.values())
-        self._lanes.clear()
+        held = sorted(self._leased)
+        self._leased.clear()
         if not held:
             return
         try:
@@ -290,7 +289,9 @@ class OutboxWorker:
     async def _deliver_in_lane(self, row_id: int, chat_id: int) -> int:
         try:
             async with self._slots:
-                return await self._deliver(row_id)
+                sent = await self._deliver(row_id)
+            self._leased.discard(row_id)  # settled: sent, retry scheduled or failed
+            return sent
         finally:
             self._tasks.pop(row_id, None)
             if self._lanes.get(chat_id) == row_id:
@@ -339,6 +340,7 @@ class OutboxWorker:
                     continue
                 row.lease_until = now + LEASE
                 self._lanes[row.chat_id] = row.id
+                self._leased.add(row.id)
                 claimed.append((row.id, row.chat_id))
         return claimed
 
@@ -461,7 +463,7 @@ class OutboxWorker:
                     return
                 log.warning("outbox row %s sent; recording it failed (%s), retrying", row_id, exc)
                 await asyncio.sleep(pause)
-                pause = min(pause * 2, 5.0)
+                pause = min(pause * 2, 2.0)
 
     async def _record_sent(self, row_id: int, kind: str, result: Any) -> None:
         now = utcnow()
@@ -498,7 +500,9 @@ class OutboxWorker:
                     return
                 row.attempts += 1
                 wait = (
-                    seconds if seconds is not None else min(MAX_BACKOFF, 2.0 ** (row.attempts - 1))
+                    seconds
+                    if seconds is not None
+                    else min(MAX_BACKOFF, FIRST_BACKOFF * 2.0 ** (row.attempts - 1))
                 )
                 row.due_at = utcnow() + dt.timedelta(seconds=wait)
                 row.lease_until = None
