@@ -186,6 +186,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._outage_logged = False
+        self._loop_done = asyncio.Event()
+        self._loop_done.set()  # no loop running
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -198,6 +200,13 @@ class OutboxWorker:
         and look again when a send finished, something was queued (`kick`), a retry or a lane
         window is due, or after `IDLE_WAIT`. A database outage is waited out, not fatal."""
         self._stopping = False
+        self._loop_done.clear()
+        try:
+            await self._loop(kick)
+        finally:
+            self._loop_done.set()
+
+    async def _loop(self, kick: asyncio.Event | None) -> None:
         while not self._stopping:
             wait = IDLE_WAIT
             try:
@@ -229,6 +238,9 @@ class OutboxWorker:
         of this process is released so another process (or the restarted one) goes on at once."""
         self._stopping = True
         self._wake.set()
+        # the loop ends after its current round: never cancelled inside a transaction
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._loop_done.wait(), timeout=grace)
         tasks = list(self._tasks.values())
         if tasks:
             await asyncio.wait(tasks, timeout=grace)
