@@ -9,7 +9,9 @@ Faults per chat or at random, all before Telegram would have accepted the send (
 recorded): `flood(chat, seconds)` answers 429 with `retry_after` to every send into that chat
 until the time is over; `block(chat)` answers 403 (the person blocked the bot); `delay[chat]`
 holds every answer into that chat for that many seconds; `fail_rate` fails that share of sends
-(500, 502, 429 and dropped connections, from a seeded random generator). Every recorded call
+(500, 502, 429 and dropped connections, from a seeded random generator). `lose_answer_rate`
+accepts and records that share of sends but drops the answer: the window in which a retry
+duplicates a message. Every recorded call
 carries its time (`Call.at`, monotonic) for latency checks.
 """
 
@@ -50,6 +52,7 @@ class BotApiStandIn:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     can_create_topics: bool = True
     fail_rate: float = 0.0
+    lose_answer_rate: float = 0.0  # accepted and recorded, but the answer never goes back
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     delay: dict[int, float] = field(default_factory=dict)
     failures: int = 0  # sends refused by `fail_rate`, `flood` or `block`
@@ -263,6 +266,9 @@ class BotApiStandIn:
                 self.failures += 1
                 return fault
         self.calls.append(Call(method, params))
+        lost = self.lose_answer_rate and self.rng.random() < self.lose_answer_rate
+        if method in SEND_METHODS and lost:
+            raise _Drop  # the one window: Telegram accepted it, the bot never hears so
         if method in SEND_METHODS and self.fail_every:
             self._send_count += 1
             if self._send_count % self.fail_every == 0:
