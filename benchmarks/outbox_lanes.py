@@ -182,7 +182,7 @@ async def duplicates(url: str) -> str:
 
 
 async def main(url: str) -> None:
-    print(f"database: {url.split('@')[-1]}")
+    print("database:", "SQLite (a temporary file)" if url.startswith("sqlite") else "PostgreSQL")
     await group_saturated(url)
     base = await faulty_chats(url, with_faults=False)
     faulty = await faulty_chats(url, with_faults=True)
