@@ -115,14 +115,14 @@ class DialogueService:
         now = now or utcnow()
         engine = await self.engine()
         async with self.services.sessions() as session, session.begin():
-            # a button can only come from a message the bot sent: from someone it never heard
-            # of (a forged update), it does nothing and stores nothing
             person = await people.person_for_update(
-                session, channel, external_id, now, create=incoming.kind != "button"
+                session, channel, external_id, now, create=False
             )
+            # a button can only come from a message the bot sent: one from someone it never
+            # heard of (a forged update) is answered like any button, but opens no case
+            may_hand_off = person is not None or incoming.kind != "button"
             if person is None:
-                log.warning("a button from an unknown %s id: ignored", channel)
-                return []
+                person = await people.person_for_update(session, channel, external_id, now)
             state = ConversationState.from_dict(await people.load_state(session, person))
             early = await self._handoff_first(session, person, state, incoming, now)
             if early is not None:
@@ -137,7 +137,9 @@ class DialogueService:
             replies = list(output.replies)
             deleted = False
             for event in output.events:
-                extra = await self._apply(session, person, state, event, engine, now)
+                extra = await self._apply(
+                    session, person, state, event, engine, now, may_hand_off=may_hand_off
+                )
                 if event.kind == "delete":
                     deleted = True
                 replies.extend(extra)
@@ -179,6 +181,8 @@ class DialogueService:
         event: Event,
         engine: DialogueEngine,
         now: dt.datetime,
+        *,
+        may_hand_off: bool = True,
     ) -> list[Reply]:
         if event.kind == "consent":
             if person.consent_at is None:
@@ -207,8 +211,10 @@ class DialogueService:
         elif event.kind == "handoff":
             t = texts(event.data.get("language") or state.language)
             replies = None
-            if self.handoff is not None:
+            if self.handoff is not None and may_hand_off:
                 replies = await self.handoff.request(session, person, state, event, now)
+            elif not may_hand_off:
+                log.warning("a hand-off button from an unknown id: no case opened")
             # every request for a person is counted, whether an adviser was reachable or not
             await people.record_demand(
                 session,
