@@ -318,31 +318,28 @@ class OutboxWorker:
         if self._stopping or room <= 0:
             return []
         async with self.sessions() as session, session.begin():
+            # the head (oldest pending row) of every lane, if it is due and free and not one of
+            # this process's lanes under way; SKIP LOCKED: another process is at it
             heads = (
-                await session.execute(
-                    select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
-                    .where(OutboxMessage.status == "pending")
-                    .group_by(OutboxMessage.chat_id)
+                select(func.min(OutboxMessage.id))
+                .where(OutboxMessage.status == "pending")
+                .group_by(OutboxMessage.chat_id)
+            )
+            query = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(heads),
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.due_at <= now,
+                    (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until <= now),
                 )
-            ).all()
-            head_ids = [row_id for chat, row_id in heads if chat not in self._lanes]
-            if not head_ids:
-                return []
-            # the head rows that are due and free; SKIP LOCKED: another process is at them
-            rows = (
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.id.in_(head_ids),
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.due_at <= now,
-                        (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until <= now),
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(room)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+                .order_by(OutboxMessage.id)
+                .limit(room * 4)  # some lanes may be at their limit: look a little further
+                .with_for_update(skip_locked=True)
+            )
+            if self._lanes:
+                query = query.where(OutboxMessage.chat_id.not_in(list(self._lanes)))
+            rows = (await session.scalars(query)).all()
             if not rows:
                 return []
             allowed = await self._lanes_open(session, [r.chat_id for r in rows], now)
@@ -350,6 +347,8 @@ class OutboxWorker:
             for row in rows:
                 if row.chat_id not in allowed or row.chat_id in self._lanes:
                     continue
+                if len(claimed) == room:
+                    break
                 row.lease_until = now + LEASE
                 self._lanes[row.chat_id] = row.id
                 self._leased.add(row.id)
