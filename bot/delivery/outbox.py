@@ -320,6 +320,7 @@ class OutboxWorker:
         async with self.sessions() as session, session.begin():
             # the head (oldest pending row) of every lane, if it is due and free and not one of
             # this process's lanes under way; SKIP LOCKED: another process is at it
+            free = OutboxMessage.lease_until.is_(None) | (OutboxMessage.lease_until <= now)
             heads = (
                 select(func.min(OutboxMessage.id))
                 .where(OutboxMessage.status == "pending")
@@ -331,7 +332,7 @@ class OutboxWorker:
                     OutboxMessage.id.in_(heads),
                     OutboxMessage.status == "pending",
                     OutboxMessage.due_at <= now,
-                    (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until <= now),
+                    free,
                 )
                 .order_by(OutboxMessage.id)
                 .limit(room * 4)  # some lanes may be at their limit: look a little further
@@ -349,7 +350,20 @@ class OutboxWorker:
                     continue
                 if len(claimed) == room:
                     break
-                row.lease_until = now + LEASE
+                # compare-and-set: on SQLite (no row locks) another worker may have taken or
+                # sent the row since it was read; only the one whose update hits leases it
+                taken = await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == row.id,
+                        OutboxMessage.status == "pending",
+                        free,
+                    )
+                    .values(lease_until=now + LEASE)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount != 1:
+                    continue
                 self._lanes[row.chat_id] = row.id
                 self._leased.add(row.id)
                 claimed.append((row.id, row.chat_id))

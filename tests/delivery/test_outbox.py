@@ -179,7 +179,8 @@ async def test_failing_sends_and_a_restart_lose_nothing_and_duplicate_nothing(
     db, standin, bot, monkeypatch
 ) -> None:
     """20 % of the sends fail before Telegram accepts them (500, 502, 429, dropped
-    connections); the worker is restarted in the middle. Every message arrives once, in order."""
+    connections); the worker is restarted in the middle, as two workers sharing the outbox.
+    Every message arrives once, in order."""
     _, sessions = db
     monkeypatch.setattr(outbox, "FIRST_BACKOFF", 0.25)  # the same schedule, faster
     standin.fail_rate = 0.2
@@ -191,14 +192,17 @@ async def test_failing_sends_and_a_restart_lose_nothing_and_duplicate_nothing(
     await standin.wait_for(lambda: len(standin.calls) >= 16, timeout=10)
     await first.stop()
     task.cancel()
+    # restarted as two processes sharing the outbox
     second = OutboxWorker(bot, sessions, limits=FAST)
-    task = running(second)
+    third = OutboxWorker(bot, sessions, limits=FAST)
+    tasks = [running(second), running(third)]
     try:
         await standin.wait_for(lambda: sum(len(standin.sent(c)) for c in chats) >= 40, timeout=40)
         await asyncio.sleep(0.5)
     finally:
-        await second.stop()
-        task.cancel()
+        for worker, task in zip((second, third), tasks, strict=True):
+            await worker.stop()
+            task.cancel()
     assert standin.failures >= 5  # the faults did happen
     for chat in chats:
         got = texts_to(standin, chat)
