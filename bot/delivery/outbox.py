@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -124,25 +125,24 @@ class Failure:
 FailureHandler = Callable[[Failure], Awaitable[None]]
 
 
-class _Bucket:
-    """A token bucket for the overall limit of this process (30 messages a second)."""
+class _Window:
+    """The overall limit of this process: at most `rate` sends within any one second."""
 
     def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
-        self.stamp = time.monotonic()
+        self.count = max(1, int(rate))
+        self.times: deque[float] = deque()
         self.lock = asyncio.Lock()
 
     async def take(self) -> None:
         async with self.lock:
             while True:
                 now = time.monotonic()
-                self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
-                self.stamp = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
+                while self.times and now - self.times[0] >= 1.0:
+                    self.times.popleft()
+                if len(self.times) < self.count:
+                    self.times.append(now)
                     return
-                await asyncio.sleep((1 - self.tokens) / self.rate)
+                await asyncio.sleep(self.times[0] + 1.0 - now)
 
 
 def sending_bot(bot: Bot) -> tuple[Bot, HTTPXRequest]:
@@ -178,7 +178,7 @@ class OutboxWorker:
         self.sessions = sessions
         self.on_failure = on_failure
         self.limits = limits or Limits()
-        self._overall = _Bucket(self.limits.overall_per_second)
+        self._overall = _Window(self.limits.overall_per_second)
         self._lanes: dict[int, int] = {}  # chat id → row id in flight (this process)
         self._leased: set[int] = set()  # rows leased by this process and not yet settled
         self._tasks: dict[int, asyncio.Task] = {}  # row id → its delivery
@@ -291,7 +291,9 @@ class OutboxWorker:
         claimed = await self._claim(now)
         for row_id, chat in claimed:
             self._start(row_id, chat)
-        return 0.0 if claimed and len(self._tasks) < MAX_IN_FLIGHT else await self._next_due(now)
+        if claimed and len(self._tasks) < MAX_IN_FLIGHT:
+            return 0.0  # lanes may have come free meanwhile: look again at once
+        return await self._next_due(now)
 
     def _start(self, row_id: int, chat_id: int) -> asyncio.Task:
         task = asyncio.create_task(self._deliver_in_lane(row_id, chat_id))
