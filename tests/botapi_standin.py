@@ -13,11 +13,17 @@ holds every answer into that chat for that many seconds; `fail_rate` fails that 
 accepts and records that share of sends but drops the answer: the window in which a retry
 duplicates a message. Every recorded call
 carries its time (`Call.at`, monotonic) for latency checks.
+
+Faults for the serving tests: `chat_delay` (sends to a chat take seconds), `retry_after_chats`
+(a chat answers 429 with `retry_after`), `drop_answer_every` (every n-th send is done but its
+answer never comes back), and `getUpdates` behaves like Telegram with two pollers (the older
+request gets `409 Conflict`) or with a webhook set (409 too).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -63,6 +69,15 @@ class BotApiStandIn:
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _send_count: int = 0
     port: int = 0
+    chat_delay: dict[int, float] = field(default_factory=dict)
+    # chat id → [retry_after seconds, how many more 429 answers]
+    retry_after_chats: dict[int, list[int]] = field(default_factory=dict)
+    drop_answer_every: int = 0
+    dropped: int = 0
+    conflicts: int = 0
+    webhook_url: str | None = None
+    _poller: object | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
@@ -91,6 +106,11 @@ class BotApiStandIn:
         update = {"update_id": next(self._update_ids), **update}
         self.pending.append(update)
         self._arrived.set()
+        self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
 
     def message(
         self,
@@ -232,6 +252,8 @@ class BotApiStandIn:
                     )
                 except _Drop:
                     break
+                if status == 0:  # the send was done; its answer is lost on the way
+                    break
                 data = json.dumps(payload).encode()
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
@@ -253,7 +275,27 @@ class BotApiStandIn:
         method = path[len(prefix) :]
         params = _parse(content_type, body)
         if method == "getUpdates":
-            return 200, {"ok": True, "result": await self._get_updates(params)}
+            if self.webhook_url:
+                self.conflicts += 1
+                return 409, {
+                    "ok": False,
+                    "error_code": 409,
+                    "description": "Conflict: can't use getUpdates method while webhook is active",
+                }
+            result = await self._get_updates(params)
+            if result is None:
+                self.conflicts += 1
+                return 409, {
+                    "ok": False,
+                    "error_code": 409,
+                    "description": "Conflict: terminated by other getUpdates request; make sure "
+                    "that only one bot instance is running",
+                }
+            return 200, {"ok": True, "result": result}
+        if method == "setWebhook":
+            self.webhook_url = params.get("url") or None
+        if method == "deleteWebhook":
+            self.webhook_url = None
         if method == "createForumTopic" and not self.can_create_topics:
             return 400, {
                 "ok": False,
@@ -265,10 +307,29 @@ class BotApiStandIn:
             if fault is not None:
                 self.failures += 1
                 return fault
+        chat = _int(params.get("chat_id"))
+        if method in SEND_METHODS and chat in self.chat_delay:
+            await asyncio.sleep(self.chat_delay[chat])
+        if method in SEND_METHODS and chat in self.retry_after_chats:
+            seconds, left = self.retry_after_chats[chat]
+            if left > 0:
+                self.retry_after_chats[chat][1] -= 1
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {seconds}",
+                    "parameters": {"retry_after": seconds},
+                }
         self.calls.append(Call(method, params))
         lost = self.lose_answer_rate and self.rng.random() < self.lose_answer_rate
         if method in SEND_METHODS and lost:
             raise _Drop  # the one window: Telegram accepted it, the bot never hears so
+        if method in SEND_METHODS and self.drop_answer_every:
+            self._send_count += 1
+            if self._send_count % self.drop_answer_every == 0:
+                self.dropped += 1
+                self._result(method, params)
+                return 0, {}
         if method in SEND_METHODS and self.fail_every:
             self._send_count += 1
             if self._send_count % self.fail_every == 0:
@@ -323,18 +384,27 @@ class BotApiStandIn:
             return code, {"ok": False, "error_code": code, "description": "Server Error"}
         return None
 
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict] | None:
+        """Long poll; None when a newer getUpdates request took over (Telegram's 409)."""
+        me = object()
+        self._poller = me
+        self._notify()
         offset = int(params.get("offset", 0) or 0)
         if offset:
             self.pending = [u for u in self.pending if u["update_id"] >= offset]
         timeout = float(params.get("timeout", 0) or 0)
-        if not self.pending:
-            self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), timeout=max(timeout, 0.05))
-            except TimeoutError:
+        deadline = time.monotonic() + max(timeout, 0.05)
+        while True:
+            changed = self._changed
+            if self._poller is not me:
+                return None
+            if self.pending:
+                return list(self.pending)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return []
-        return list(self.pending)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), timeout=remaining)
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -365,6 +435,13 @@ class BotApiStandIn:
         if method == "copyMessage":
             return {"message_id": next(self._ids)}
         return True
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _parse(content_type: str, body: bytes) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core.config import Settings
@@ -47,6 +47,39 @@ async def _fresh_postgres() -> str:
             pytest.fail(f"PostgreSQL at TEST_DATABASE_URL unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     return POSTGRES_URL
+
+
+_TEMPLATE_BUILT: set[str] = set()
+
+
+async def _recreate(admin_url: str, database: str, template: str | None = None) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            source = f' TEMPLATE "{template}"' if template else ""
+            await conn.execute(text(f'CREATE DATABASE "{database}"{source}'))
+    finally:
+        await engine.dispose()
+
+
+async def _ready_postgres() -> str:
+    """TEST_DATABASE_URL as a copy of a template database that holds the shipped knowledge.
+
+    Migrating and importing the directory takes seconds; PostgreSQL copies a template database
+    in a fraction of that. The template is built once per test session (named after the test
+    database, so parallel runs on other databases never share it)."""
+    url = make_url(await _fresh_postgres())
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    template = f"{url.database}_knowledge_tpl"
+    if template not in _TEMPLATE_BUILT:
+        await _recreate(admin, template)
+        tpl_url = url.set(database=template).render_as_string(hide_password=False)
+        built = await open_services(make_settings(tpl_url))
+        await built.close()
+        _TEMPLATE_BUILT.add(template)
+    await _recreate(admin, url.database, template)
+    return url.render_as_string(hide_password=False)
 
 
 def _postgres_or_skip() -> str:
@@ -103,7 +136,7 @@ async def services(
     """Services on a database holding the shipped knowledge: a copy of the SQLite template, or
     a fresh PostgreSQL schema (imported on start, as in production)."""
     if request.param == "postgres":
-        url = await _fresh_postgres()
+        url = await _ready_postgres()
     else:
         target = tmp_path / "ready.sqlite3"
         shutil.copyfile(knowledge_template, target)

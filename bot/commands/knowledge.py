@@ -170,28 +170,33 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def embed(args: argparse.Namespace, settings: Settings) -> int:
-    """Write `embeddings.npz` for the knowledge folder, so fresh installs import fast."""
+    """Write `embeddings.npz` for the knowledge folder, so fresh installs import fast.
+
+    The passages come from the folder itself, never from a database: the file must match the
+    YAML it is shipped beside."""
     from bot.matching.passages import build_passages
+    from bot.matching.semantic import load_semantic_model
     from bot.storage.embedding_cache import load_cache, write_cache
     from bot.storage.knowledge_store import text_hash
 
     folder = _folder(args, settings)
-    settings = settings.model_copy(update={"knowledge_dir": folder})
-    services = await open_services(settings)
-    try:
-        if services.semantic is None or services.knowledge is None:
-            print("wegweiser knowledge embed: the semantic model is not available", file=sys.stderr)
-            return 1
-        passages = build_passages(services.knowledge)
-        texts = list(dict.fromkeys(t for _, _, t in passages))
-        known = load_cache(folder, services.semantic.name)  # unchanged texts keep their vector
-        missing = [t for t in texts if text_hash(t) not in known]
-        fresh = services.semantic.passages(missing) if missing else []
-        known.update((text_hash(t), v) for t, v in zip(missing, fresh, strict=True))
-        path = write_cache(
-            folder, services.semantic.name, {text_hash(t): known[text_hash(t)] for t in texts}
-        )
-    finally:
-        await services.close()
+    result = load_knowledge(folder)
+    if result.knowledge is None:
+        t = staff_texts(getattr(args, "lang", None))
+        for problem in result.errors:
+            print(line(problem, t, result.root), file=sys.stderr)
+        print("wegweiser knowledge embed: fix the knowledge folder first", file=sys.stderr)
+        return 1
+    semantic = load_semantic_model()
+    if semantic is None:
+        print("wegweiser knowledge embed: the semantic model is not available", file=sys.stderr)
+        return 1
+    passages = build_passages(result.knowledge)
+    texts = list(dict.fromkeys(t for _, _, t in passages))
+    known = load_cache(folder, semantic.name)  # unchanged texts keep their vector
+    missing = [t for t in texts if text_hash(t) not in known]
+    fresh = semantic.passages(missing) if missing else []
+    known.update((text_hash(t), v) for t, v in zip(missing, fresh, strict=True))
+    path = write_cache(folder, semantic.name, {text_hash(t): known[text_hash(t)] for t in texts})
     print(f"wrote {len(texts)} passage vectors to {path} ({len(missing)} newly embedded)")
     return 0

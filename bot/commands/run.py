@@ -1,4 +1,9 @@
-"""`wegweiser run`: the Telegram bot with long polling."""
+"""`wegweiser run`: the Telegram bot with long polling, as leader or hot standby.
+
+Updates are stored in the inbox before they are acknowledged and handled from there; one process
+polls (a lease in the database), a second `run` waits and takes over within seconds when the
+first dies. SIGTERM drains for at most SHUTDOWN_GRACE_SECONDS and leaves the rest in the inbox.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import signal
 import sys
 
 from bot.core.config import Settings
+from bot.delivery import logs
 from bot.services import open_services
 
 log = logging.getLogger(__name__)
@@ -22,31 +28,20 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.getLogger().setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    from bot.telegram.app import (
-        ALLOWED_UPDATES,
-        build_application,
-        start_background,
-        stop_background,
-    )
+    logs.configure(logging.INFO)
+    from bot.telegram.app import start_serving
 
     services = await open_services(settings)
-    application = build_application(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with application:
-            await start_background(application, services)
-            await application.start()
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            log.info("Wegweiser is running; press Ctrl+C to stop")
-            await stop.wait()
-            await application.updater.stop()
-            await stop_background(application)
-            await application.stop()
+        serving = await start_serving(services, polling=True)
+        log.info("Wegweiser is running; press Ctrl+C to stop")
+        await stop.wait()
+        log.info("stopping (at most %.0fs for updates being handled)", settings.shutdown_grace_seconds)
+        await serving.stop()
     finally:
         await services.close()
     return 0

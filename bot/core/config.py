@@ -73,6 +73,20 @@ class Settings(BaseSettings):
     # Send the weekly digest of offers to review to STAFF_USER_IDS in Telegram as well.
     staff_digest_telegram: bool = False
 
+    # Production serving (issue 10): the inbox, leases, shutdown and sending.
+    # SIGTERM waits at most this long for updates being handled; the rest stay in the inbox.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+    # A lease (polling leader, an update being handled, the job runner) of a process that died
+    # expires after this; the holder renews it every third of it.
+    lease_seconds: float = Field(default=12.0, ge=3, le=120)
+    # Chats handled at the same time by one process (each chat in order).
+    inbox_workers: int = Field(default=16, ge=1, le=256)
+    # `/readyz` answers 503 when an update waits longer than this to be handled.
+    inbox_stuck_seconds: float = Field(default=120.0, gt=0)
+    # Telegram's send limits (30 messages/s overall, about 1/s per private chat, 20/min per
+    # group); `0` lifts them, for load tests against a stand-in only.
+    telegram_rate_limit: bool = True
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
@@ -110,6 +124,8 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        if self.telegram_webhook_url and not self.telegram_bot_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is required with TELEGRAM_WEBHOOK_URL")
         return self
 
     @field_validator("staff_user_ids", mode="before")

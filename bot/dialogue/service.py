@@ -7,12 +7,16 @@ rebuilt when another process imported a newer knowledge version.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import metrics
 from bot.dialogue import followup
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.messages import Event, Incoming, Reply
@@ -25,6 +29,17 @@ from bot.storage.knowledge_store import knowledge_version_number
 from bot.storage.models import Person, utcnow
 
 log = logging.getLogger(__name__)
+
+# The CPU work of a turn (normalisation, matching, embedding) runs here, off the event loop, so
+# the loop keeps receiving and sending while one person's question is matched. Two threads:
+# the embedding model releases the GIL, and the machines we target have two cores.
+CPU = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wegweiser-dialogue")
+
+
+async def off_loop(function, /, *args, **kwargs):
+    """Run CPU-bound `function` in the dialogue threads."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(CPU, functools.partial(function, *args, **kwargs))
 
 
 class HandoffPort(Protocol):
@@ -102,7 +117,9 @@ class DialogueService:
         if self._engine is None or self._engine_version != self.services.knowledge_version:
             knowledge = self.services.knowledge
             assert knowledge is not None, "services opened without knowledge"
-            matcher = Matcher(knowledge, self.services.semantic, self.services.embeddings)
+            matcher = await off_loop(
+                Matcher, knowledge, self.services.semantic, self.services.embeddings
+            )
             self._engine = DialogueEngine(
                 knowledge, matcher, retention_days=self.services.settings.retention_days
             )
@@ -131,12 +148,14 @@ class DialogueService:
                 return early
             days = self.services.settings.followup_days
             can_follow_up = self.followup is not None and channel == "telegram"
-            output = engine.handle(
-                state, incoming, now, follow_up_days=days if can_follow_up else 0
+            output = await off_loop(
+                engine.handle, state, incoming, now, follow_up_days=days if can_follow_up else 0
             )
             replies = list(output.replies)
             deleted = False
             for event in output.events:
+                if event.kind == "demand":
+                    metrics.REPLIES.labels(str(event.data.get("action", "other"))).inc()
                 extra = await self._apply(
                     session, person, state, event, engine, now, may_hand_off=may_hand_off
                 )

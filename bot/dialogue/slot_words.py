@@ -26,17 +26,31 @@ AGE_AFTER = _set(
     ዓመት ዓመተይ ዓመቱ ዓመታ ዓመታት
     """
 )
-# Words before a number that make it an age: "ich bin 22", "im 22", "he is 60", "мне 20".
+# Words before a number that make it an age: "alter 22", "мне 20", "عمري ٢٤".
 AGE_BEFORE = _set(
     """
-    bin ist alt alter age aged am im iam hes shes is o
-    jai ja ai il elle a
+    alt alter age aged im iam
     мне мені ему ей йому їй мнe
     عمري عمره عمرها عمر عمرى
     عمرم سنم سنش سن
-    ben benim yasim yaşım
+    yasim yaşım
     temen emrê umrê ዕድመይ ዕድመኡ ዕድመኣ ዕድሜ
+    """
+)
+# Pronouns and "to be" before a number: an age only when the number ends the sentence or a
+# connector follows ("ich bin 22", "he is 60 and …"); "em 5 kes in" (we are 5 people) and
+# "j'ai 2 enfants" carry no age.
+AGE_BEFORE_WEAK = _set(
+    """
+    bin ist am hes shes is o
+    jai ja ai il elle a
+    ben benim
     toi tôi anh chi em ong ba
+    """
+)
+AGE_CONNECTORS = _set(
+    """
+    und and et y e ve û u va và и і та а و
     """
 )
 # Number words per language: units 0-9, teens 10-19, tens 20-90 ("-" where a language has none

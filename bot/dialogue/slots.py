@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from bot.dialogue.slot_words import (
     AGE_AFTER,
     AGE_BEFORE,
+    AGE_BEFORE_WEAK,
+    AGE_CONNECTORS,
     FOLLOW_UP_STARTS,
     FOR_AFTER,
     FOR_WORDS,
@@ -35,6 +37,7 @@ from bot.matching.normalize import normalize, normalized_words
 from bot.matching.places import CUES, PlaceMatcher, resolve
 
 MIN_AGE, MAX_AGE = 0, 110
+CLAUSE_MARKS = frozenset(",.;:!?،؛؟…)")
 _DIGITS_AND_LETTERS = re.compile(r"(\d+)")
 ARABIC_GLUED = ("ول", "لل", "ل", "و", "ب", "ف")
 # Words that carry no need on their own: a message made only of these and slots is an answer
@@ -73,7 +76,7 @@ class Slots:
     gender: str | None = None
     subject: str | None = None  # a relative's role when the request is for another person
     follow_up: bool = False  # "and for my father?": the same need, asked for someone else
-    rest: str = ""  # the message without slot words: what the topic matcher sees
+    rest: str = ""  # the message without slot words, as written: what the topic matcher sees
     only_slots: bool = False  # nothing but slots and filler words
     spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, slot)
 
@@ -85,16 +88,39 @@ class Slots:
         )
 
 
-def _tokens(text: str) -> list[str]:
-    """Normalised words; a number glued to an age word is split ("24yaşındayım", "60yo")."""
+def _tokens(text: str) -> tuple[list[str], set[int], list[int]]:
+    """Normalised words, the positions of words that close a clause (a comma or full stop
+    follows them), and for each word the index of the written chunk (`text.split()`) it came
+    from. A number glued to an age word is split ("24yaşındayım", "60yo")."""
     out: list[str] = []
-    for word in normalize(text).split():
-        parts = [p for p in _DIGITS_AND_LETTERS.split(word) if p]
-        if len(parts) == 2 and parts[0].isdigit() and _is_age_word(parts[1]):
-            out.extend(parts)
+    closing: set[int] = set()
+    chunk_of: list[int] = []
+    for index, chunk in enumerate(text.split()):
+        for word in normalize(chunk).split():
+            parts = [p for p in _DIGITS_AND_LETTERS.split(word) if p]
+            if len(parts) == 2 and parts[0].isdigit() and _is_age_word(parts[1]):
+                out.extend(parts)
+                chunk_of.extend((index, index))
+            else:
+                out.append(word)
+                chunk_of.append(index)
+        if out and chunk[-1] in CLAUSE_MARKS:
+            closing.add(len(out) - 1)
+    return out, closing, chunk_of
+
+
+def _rest_as_written(text: str, words: list[str], chunk_of: list[int], cut: set[int]) -> str:
+    """The message without its slot words, in the person's own spelling (the semantic model
+    reads Arabic as Arabic, Vietnamese with its tones); a chunk only partly cut keeps its
+    remaining words in normalised form."""
+    kept: list[str] = []
+    for index, chunk in enumerate(text.split()):
+        mine = [i for i, c in enumerate(chunk_of) if c == index]
+        if not any(i in cut for i in mine):
+            kept.append(chunk)
         else:
-            out.append(word)
-    return out
+            kept.extend(words[i] for i in mine if i not in cut)
+    return " ".join(kept)
 
 
 def _is_age_word(word: str) -> bool:
@@ -135,7 +161,9 @@ def _number_at(words: list[str], i: int) -> tuple[int, int] | None:
     return None
 
 
-def _find_age(words: list[str], bare_ok: bool) -> tuple[int, int, int] | None:
+def _find_age(
+    words: list[str], bare_ok: bool, closing: frozenset[int] | set[int] = frozenset()
+) -> tuple[int, int, int] | None:
     """(age, start, end) of an age stated in the words."""
     for i in range(len(words)):
         number = _number_at(words, i)
@@ -148,7 +176,10 @@ def _find_age(words: list[str], bare_ok: bool) -> tuple[int, int, int] | None:
         after = end < len(words) and (
             words[end] in AGE_AFTER or words[end].startswith(("yas", "jahr"))
         )
-        before = i > 0 and (words[i - 1] in AGE_BEFORE)
+        closes = end == len(words) or end - 1 in closing or words[end] in AGE_CONNECTORS
+        before = i > 0 and (
+            words[i - 1] in AGE_BEFORE or (words[i - 1] in AGE_BEFORE_WEAK and closes)
+        )
         digits = words[i].isdigit()
         if after:
             extra = 1
@@ -205,7 +236,7 @@ def read_slots(
     text: str, places: PlaceMatcher, *, prefer_city: str | None = None, bare_age: bool = False
 ) -> Slots:
     """The slots of one message. `bare_age`: a lone number is an age (the bot just asked)."""
-    words = _tokens(text)
+    words, closing, chunk_of = _tokens(text)
     plain = " ".join(words)
     slots = Slots()
     cut: set[int] = set()
@@ -236,7 +267,7 @@ def read_slots(
         cut.update(range(start, end))
         slots.spans.append((start, end, "subject"))
 
-    age = _find_age(words, bare_ok=bare_age or subject is not None)
+    age = _find_age(words, bare_ok=bare_age or subject is not None, closing=closing)
     if age is not None:
         slots.age, start, end = age
         cut.update(range(start, end))
@@ -253,8 +284,7 @@ def read_slots(
     if any(_contains(plain, w) for w in WOMAN_WORDS):
         slots.gender = "women"
 
-    rest = [w for i, w in enumerate(words) if i not in cut]
-    slots.rest = " ".join(rest)
+    slots.rest = _rest_as_written(text, words, chunk_of, cut)
     content = [w for i, w in enumerate(words) if i not in cut and i not in status_spans]
     slots.only_slots = slots.any and all(w in FILLERS or w.isdigit() for w in content)
     return slots

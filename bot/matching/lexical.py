@@ -330,8 +330,13 @@ class LexicalIndex:
                 second[owner] = best[owner]
                 best[owner] = s
                 best_phrase[int(owner)] = int(pid)
-            elif s > second[owner]:
-                second[owner] = s
+            else:
+                if s == best[owner] and len(self._phrase_words[pid]) > len(
+                    self._phrase_words[best_phrase[int(owner)]]
+                ):  # on a tie the longer phrase says more ("spas heval" over "spas")
+                    best_phrase[int(owner)] = int(pid)
+                if s > second[owner]:
+                    second[owner] = s
             lang = self._phrase_language[pid]
             votes[lang] = max(votes[lang], s)
         total = np.minimum(1.0, best + SECOND_PHRASE_BONUS * second)

@@ -84,8 +84,9 @@ class MatchTuning:
     decisive_margin: float = 0.35
     # safety layers: nearest example messages
     neighbours: int = 3
-    safety_min: float = 0.90  # cosine to the nearest emergency exemplar
-    safety_margin: float = 0.015  # ... ahead of the nearest ordinary exemplar
+    # fitted on the tune half by benchmarks/calibrate.py: the strictest pair without a false alarm
+    safety_min: float = 0.93  # cosine to the nearest emergency exemplars
+    safety_margin: float = 0.0275  # ... ahead of the nearest ordinary or outside exemplars
     # out of scope
     scope_lexical: float = 0.5  # lexical topic evidence from which a message is in scope
     scope_margin: float = 0.0  # outside exemplar ahead of every topic/offer passage by this
@@ -430,19 +431,20 @@ class Matcher:
             action = "answer" if answerable or self._clear_lead(topics) else "clarify"
 
         small_talk = None
-        if action in ("answer", "clarify") and (not topics or confidence < t.answer_threshold):
-            words = len(normalize(topic_text).split())
-            for kind in ("help", "greeting", "thanks"):
-                score = max(lexical.best(kind).values(), default=0.0)
-                if score >= t.help_threshold and (kind != "help" or words <= 4):
-                    small_talk = kind
-                    break
-        if action in ("answer", "clarify") and small_talk is None:
+        if action in ("answer", "clarify"):
+            # a need outside the directory ("Steuererklärung … hilfe") is no call for the menu
             scope, outside = self._outside_words(topical, lexical_best)
-            if scope == "in":
+        if action in ("answer", "clarify") and scope == "in":
+            if not topics or confidence < t.answer_threshold:
+                small_talk = self._small_talk(lexical, topic_text)
+            else:  # "hilfe", "مرسته": the whole message is help, a greeting or thanks
+                small_talk = self._small_talk(lexical, topic_text, whole=True)
+                if small_talk is not None:
+                    action = "clarify"
+            if small_talk is None:
                 scope, outside = self._scope(lexical_best, semantic, bool(normalize(topic_text)))
-            if scope == "out":
-                action = "clarify"
+        if scope == "out":
+            action = "clarify"
         return MatchResult(
             action=action,
             language=guess,
@@ -464,12 +466,31 @@ class Matcher:
             features=features,
         )
 
+    def _small_talk(
+        self, lexical: LexicalResult, topic_text: str, *, whole: bool = False
+    ) -> str | None:
+        """Help, a greeting or thanks, when nothing answerable was asked ("help" only in a short
+        message: in a long one it is part of a question). `whole`: only when the phrase is the
+        whole message, so it wins over a topic word it happens to resemble."""
+        words = len(normalize(topic_text).split())
+        for kind in ("help", "greeting", "thanks"):
+            found = lexical.best(kind)
+            if not found:
+                continue
+            owner, score = max(found.items(), key=lambda kv: kv[1])
+            if score < self.tuning.help_threshold or (kind == "help" and words > 4):
+                continue
+            phrase_words = len(normalize(lexical.phrases.get((kind, owner), "")).split())
+            if not whole or phrase_words >= words:
+                return kind
+        return None
+
     def _semantic_emergency(self, semantic: _Semantic) -> bool:
         t = self.tuning
         return (
             semantic.emergency_kind is not None
             and semantic.emergency >= t.safety_min
-            and semantic.emergency - semantic.ordinary >= t.safety_margin
+            and semantic.emergency - max(semantic.ordinary, semantic.outside) >= t.safety_margin
         )
 
     def _outside_words(

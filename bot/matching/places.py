@@ -134,6 +134,8 @@ def _stems(word: str) -> list[str]:
         ]
         if word.endswith("ner") and len(word) >= 7:
             forms.append(word[:-3] + "en")  # German adjective: Dresdner → Dresden
+        if word.startswith("b") and len(word) >= 7:
+            forms.append(word[1:])  # Arabizi: the Arabic "in" glued on, "bmagdeburk"
     return list(dict.fromkeys(forms))
 
 

@@ -472,3 +472,49 @@ class StaffDigest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+# --- delivery: the inbox and leases (issue 10) ----------------------------------------------
+
+
+class InboxUpdate(Base):
+    """One Telegram update, stored before it is acknowledged and handled from here.
+
+    `update_id` is unique, so a redelivery or a second instance storing the same update is
+    recognised and handled once. Updates of one chat (`chat_key`) are handled in id order; a
+    row is leased for seconds while one process handles it. The payload is wiped once handled;
+    the row itself stays a while so a late redelivery is still recognised.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("ix_inbox_status_chat", "status", "chat_key", "id"),
+        Index("ix_inbox_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_key: Mapped[int] = mapped_column(BigInteger)  # chat id (user id for a bare button)
+    kind: Mapped[str] = mapped_column(String(32))  # message | edited_message | callback_query …
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # personal: wiped when handled
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[dt.datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the first answer Telegram accepted: an attempt cut off after it is not answered again
+    replied_at: Mapped[dt.datetime | None] = mapped_column()
+    handled_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Lease(Base):
+    """A named lease held by one process for seconds and renewed by its heartbeat: the
+    long-polling leader, the job runner on SQLite, and the next due time of periodic jobs."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column()

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.services import Services, open_services
-from bot.web import auth, hsds, monitoring, offers, ops, pages
+from bot.web import auth, hsds, monitoring, offers, ops, pages, webhook
 from bot.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -41,9 +41,23 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or await open_services(settings)
+        serving = None
         try:
+            if settings.telegram_webhook_url:
+                # Telegram's updates: stored by the webhook route, handled by this process's
+                # inbox workers (several `serve` processes share the inbox on PostgreSQL)
+                from bot.telegram.app import start_serving
+
+                serving = await start_serving(
+                    app.state.services, polling=False, webhook_url=settings.telegram_webhook_url
+                )
+                app.state.inbox = serving.inbox
+                app.state.inbox_wake = serving.processor.wake
             yield
         finally:
+            app.state.inbox = None
+            if serving is not None:
+                await serving.stop()
             if owned:
                 await app.state.services.close()
 
@@ -56,8 +70,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.dialogue = None
+    app.state.inbox = None
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(ops.router)
+    app.include_router(webhook.router)
     app.include_router(auth.router)
     app.include_router(offers.router)
     app.include_router(pages.router)

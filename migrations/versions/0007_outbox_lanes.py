@@ -2,7 +2,7 @@
 pseudonymous link to the asker so /delete removes their texts at once
 
 Revision ID: 0007
-Revises: 0005 (re-chained to 0006 when the inbox lands)
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

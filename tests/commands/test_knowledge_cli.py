@@ -69,3 +69,26 @@ def test_export_writes_every_language_and_the_lexicon(
     offer = next(o for o in document["offers"] if o.get("opening_hours"))
     for key in ("id", "name", "topics", "description", "languages", "last_reviewed", "source"):
         assert key in offer
+
+
+def test_embed_reads_the_folder_not_the_database(
+    env: Path, knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database of `env` holds the shipped knowledge; the folder has one new example."""
+    from bot.matching.semantic import QUERY_MARK, load_semantic_model
+    from bot.storage.embedding_cache import load_cache
+    from bot.storage.knowledge_store import text_hash
+
+    model = load_semantic_model()
+    if model is None:
+        pytest.skip("semantic model not installed")
+    sentence = "Wo kann ich am Sonntag Brötchen kaufen, Bäckerei in der Nähe"
+    path = knowledge_copy / "exemplars.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("ordinary:\n  de:\n", f"ordinary:\n  de:\n    - {sentence}\n", 1),
+        encoding="utf-8",
+    )
+    assert main(["knowledge", "embed", "--dir", str(knowledge_copy)]) == 0
+    assert "1 newly embedded" in capsys.readouterr().out
+    assert text_hash(QUERY_MARK + sentence) in load_cache(knowledge_copy, model.name)

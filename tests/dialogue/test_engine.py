@@ -9,6 +9,7 @@ import pytest
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.html import reply_html
 from bot.dialogue.messages import Incoming
+from bot.dialogue.slots import read_slots
 from bot.dialogue.state import ConversationState, Profile
 from bot.i18n import texts
 
@@ -264,8 +265,10 @@ def test_needs_outside_the_directory_get_an_honest_no_offer(
     )
 
 
-def test_help_alone_shows_the_menu(shipped_engine: DialogueEngine) -> None:
-    out = shipped_engine.handle(ConversationState(), text("help", "en"), NOW)
+@pytest.mark.parametrize(("message", "lang"), [("help", "en"), ("hilfe", "de"), ("مرسته", "ps")])
+def test_help_alone_shows_the_menu(shipped_engine: DialogueEngine, message: str, lang: str) -> None:
+    """Also where the word resembles a topic word ("hilfe" in "Aushilfe")."""
+    out = shipped_engine.handle(ConversationState(), text(message, lang), NOW)
     assert out.outcome.action == "clarify" and not out.outcome.offers
     assert sum(d.startswith("f:") for d in all_data(out)) == 6
 
@@ -382,3 +385,21 @@ def test_a_card_says_when_it_falls_back_to_another_language(shipped_engine: Dial
         offer, shipped_engine.knowledge, texts("ti"), topic="youth", now=NOW, compact=True
     )
     assert not full.note or texts("ti").language_name("de") not in full.note
+
+
+@pytest.mark.parametrize(
+    ("message", "age"),
+    [
+        ("ich bin 19, wohne in Dresden", 19),
+        ("he is 60", 60),
+        ("em 22 tuổi", 22),
+        ("عمري ٢٤", 24),
+        ("em 5 kes in", None),  # Kurmanji: "we are 5 people"
+        ("j'ai 2 enfants", None),
+        ("ez li Magdeburgê li xaniyekî digerim, em 5 kes in", None),
+    ],
+)
+def test_an_age_needs_an_age_word_or_a_closed_clause(
+    shipped_engine: DialogueEngine, message: str, age: int | None
+) -> None:
+    assert read_slots(message, shipped_engine.matcher.places).age == age

@@ -1,25 +1,18 @@
-"""Start and stop the real Telegram application against the Bot API stand-in, for e2e tests."""
+"""Start and stop the real Telegram application against the Bot API stand-in, for e2e tests:
+the way `wegweiser run` serves (durable inbox, per-chat workers, leader poller)."""
 
 from __future__ import annotations
 
-from bot.telegram.app import ALLOWED_UPDATES, build_application, start_background, stop_background
+from bot.telegram.app import start_serving
 
 
-async def start_bot(services):
-    """The application as `wegweiser run` builds it, polling the stand-in in `services.settings`."""
-    application = build_application(services)
-    await application.bot_data["adapter"].service.engine()  # build the matcher before timing
-    await application.initialize()
-    await start_background(application, services, purge=False)
-    await application.start()
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-    )
-    return application
+async def start_bot(services, *, jobs: bool = False):
+    """The application as `wegweiser run` serves it, polling the stand-in in
+    `services.settings`; returns the PTB application (its serving parts in
+    `bot_data["serving"]`)."""
+    serving = await start_serving(services, polling=True, poll_timeout=1, jobs=jobs)
+    return serving.application
 
 
-async def stop_bot(application) -> None:
-    await application.updater.stop()
-    await stop_background(application)
-    await application.stop()
-    await application.shutdown()
+async def stop_bot(application, grace: float = 5.0) -> None:
+    await application.bot_data["serving"].stop(grace)
