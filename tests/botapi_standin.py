@@ -5,6 +5,15 @@ It serves `/bot<token>/<method>` over HTTP/1.1 with keep-alive: `getUpdates` lon
 the test fills, every other call is recorded and answered like Telegram would. `fail_every`
 makes every n-th send fail (alternating 500 and 429 with `retry_after`), to test retries.
 
+Faults per chat or at random, all before Telegram would have accepted the send (nothing is
+recorded): `flood(chat, seconds)` answers 429 with `retry_after` to every send into that chat
+until the time is over; `block(chat)` answers 403 (the person blocked the bot); `delay[chat]`
+holds every answer into that chat for that many seconds; `fail_rate` fails that share of sends
+(500, 502, 429 and dropped connections, from a seeded random generator). `lose_answer_rate`
+accepts and records that share of sends but drops the answer: the window in which a retry
+duplicates a message. Every recorded call
+carries its time (`Call.at`, monotonic) for latency checks.
+
 Faults for the serving tests: `chat_delay` (sends to a chat take seconds), `retry_after_chats`
 (a chat answers 429 with `retry_after`), `drop_answer_every` (every n-th send is done but its
 answer never comes back), and `getUpdates` behaves like Telegram with two pollers (the older
@@ -17,6 +26,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +43,10 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+class _Drop(Exception):
+    """Close the connection without an answer."""
+
+
 @dataclass
 class BotApiStandIn:
     token: str = "123456:TEST-TOKEN"
@@ -43,6 +57,13 @@ class BotApiStandIn:
     pending: list[dict] = field(default_factory=list)
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     can_create_topics: bool = True
+    fail_rate: float = 0.0
+    lose_answer_rate: float = 0.0  # accepted and recorded, but the answer never goes back
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    delay: dict[int, float] = field(default_factory=dict)
+    failures: int = 0  # sends refused by `fail_rate`, `flood` or `block`
+    _flooded: dict[int, tuple[float, int]] = field(default_factory=dict)
+    _blocked: set[int] = field(default_factory=set)
     _server: asyncio.AbstractServer | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -73,6 +94,14 @@ class BotApiStandIn:
 
     # -- what tests use -------------------------------------------------------------------
 
+    def flood(self, chat_id: int, seconds: int) -> None:
+        """Sends into this chat get 429 with `retry_after` until `seconds` have passed."""
+        self._flooded[chat_id] = (time.monotonic() + seconds, seconds)
+
+    def block(self, chat_id: int) -> None:
+        """The person blocked the bot: sends into their chat get 403."""
+        self._blocked.add(chat_id)
+
     def push(self, update: dict[str, Any]) -> None:
         update = {"update_id": next(self._update_ids), **update}
         self.pending.append(update)
@@ -92,7 +121,7 @@ class BotApiStandIn:
         thread_id: int | None = None,
         chat_type: str = "private",
         **extra: Any,
-    ) -> None:
+    ) -> int:
         user = {"id": user_id, "is_bot": False, "first_name": "Test"}
         if language:
             user["language_code"] = language
@@ -117,6 +146,39 @@ class BotApiStandIn:
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
         self.push({"message": message})
+        return message["message_id"]
+
+    def edit(self, user_id: int, message_id: int, text: str, language: str = "de") -> None:
+        """The person edits one of their private messages."""
+        user = {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": language}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()) - 5,
+            "edit_date": int(time.time()),
+            "from": user,
+            "chat": {"id": user_id, "type": "private"},
+            "text": text,
+        }
+        self.push({"edited_message": message})
+
+    def member_status(self, user_id: int, status: str) -> None:
+        """A `my_chat_member` update: the person blocked ("kicked") or restarted the bot."""
+        user = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        self.push(
+            {
+                "my_chat_member": {
+                    "chat": {"id": user_id, "type": "private", "first_name": "Test"},
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": "member", "user": BOT_USER},
+                    "new_chat_member": {
+                        "status": status,
+                        "user": BOT_USER,
+                        **({"until_date": 0} if status == "kicked" else {}),
+                    },
+                }
+            }
+        )
 
     def button(self, user_id: int, data: str, language: str | None = "de") -> None:
         user = {"id": user_id, "is_bot": False, "first_name": "Test"}
@@ -184,7 +246,12 @@ class BotApiStandIn:
                     key, _, value = line.decode().partition(":")
                     headers[key.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload = await self._dispatch(path, headers.get("content-type", ""), body)
+                try:
+                    status, payload = await self._dispatch(
+                        path, headers.get("content-type", ""), body, reader.at_eof
+                    )
+                except _Drop:
+                    break
                 if status == 0:  # the send was done; its answer is lost on the way
                     break
                 data = json.dumps(payload).encode()
@@ -199,7 +266,9 @@ class BotApiStandIn:
         finally:
             writer.close()
 
-    async def _dispatch(self, path: str, content_type: str, body: bytes) -> tuple[int, dict]:
+    async def _dispatch(
+        self, path: str, content_type: str, body: bytes, gone=lambda: False
+    ) -> tuple[int, dict]:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -233,6 +302,11 @@ class BotApiStandIn:
                 "error_code": 400,
                 "description": "Bad Request: not enough rights to create a topic",
             }
+        if method in SEND_METHODS and "chat_id" in params:
+            fault = await self._fault(int(params["chat_id"]), gone)
+            if fault is not None:
+                self.failures += 1
+                return fault
         chat = _int(params.get("chat_id"))
         if method in SEND_METHODS and chat in self.chat_delay:
             await asyncio.sleep(self.chat_delay[chat])
@@ -247,6 +321,9 @@ class BotApiStandIn:
                     "parameters": {"retry_after": seconds},
                 }
         self.calls.append(Call(method, params))
+        lost = self.lose_answer_rate and self.rng.random() < self.lose_answer_rate
+        if method in SEND_METHODS and lost:
+            raise _Drop  # the one window: Telegram accepted it, the bot never hears so
         if method in SEND_METHODS and self.drop_answer_every:
             self._send_count += 1
             if self._send_count % self.drop_answer_every == 0:
@@ -270,6 +347,42 @@ class BotApiStandIn:
                     "parameters": {"retry_after": 1},
                 }
         return 200, {"ok": True, "result": self._result(method, params)}
+
+    async def _fault(self, chat_id: int, gone) -> tuple[int, dict] | None:
+        """The configured faults of a send into `chat_id`, each before acceptance (a client
+        that gave up during a `delay` gets nothing accepted)."""
+        if chat_id in self.delay:
+            await asyncio.sleep(self.delay[chat_id])
+            if gone():
+                raise _Drop
+        if chat_id in self._blocked:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        until, seconds = self._flooded.get(chat_id, (0.0, 0))
+        if time.monotonic() < until:
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {seconds}",
+                "parameters": {"retry_after": seconds},
+            }
+        if self.fail_rate and self.rng.random() < self.fail_rate:
+            kind = self.rng.randrange(4)
+            if kind == 0:
+                raise _Drop
+            if kind == 1:
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                }
+            code = 500 if kind == 2 else 502
+            return code, {"ok": False, "error_code": code, "description": "Server Error"}
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict] | None:
         """Long poll; None when a newer getUpdates request took over (Telegram's 409)."""

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     handoff_idle_close_hours: int = Field(default=72, ge=1)
     flood_limit: int = Field(default=15, ge=1)  # people write in fragments; 40 at once is a flood
     flood_window_seconds: float = Field(default=10.0, gt=0)
+    # At most this many new hand-off cases per person and hour (one open case at a time anyway).
+    handoff_cases_per_hour: int = Field(default=3, ge=1)
+    # The outbox keeps Telegram's limits, per lane (destination chat) and per process.
+    outbox_private_per_second: float = Field(default=1.0, gt=0)  # per private chat
+    outbox_group_per_minute: int = Field(default=20, ge=1)  # per group (the advisers' group)
+    outbox_per_second: float = Field(default=30.0, gt=0)  # all chats together
 
     # Monitoring and the learning loop (issue 11).
     # Days after an answer before the bot asks whether the person reached the offers (only

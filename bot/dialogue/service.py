@@ -71,6 +71,9 @@ class HandoffPort(Protocol):
         """Open or reuse a case and return the replies for the person; None when no adviser
         is reachable (the service then gives the general counselling contact)."""
 
+    async def person_deleted(self, session: AsyncSession, person: Person, now: dt.datetime) -> None:
+        """The person deletes their data: close their case and tell the advisers."""
+
 
 class FollowUpPort(Protocol):
     """Where referral follow-ups are scheduled and their answers recorded."""
@@ -129,7 +132,14 @@ class DialogueService:
         now = now or utcnow()
         engine = await self.engine()
         async with self.services.sessions() as session, session.begin():
-            person = await people.person_for_update(session, channel, external_id, now)
+            person = await people.person_for_update(
+                session, channel, external_id, now, create=False
+            )
+            # a button can only come from a message the bot sent: one from someone it never
+            # heard of (a forged update) is answered like any button, but opens no case
+            may_hand_off = person is not None or incoming.kind != "button"
+            if person is None:
+                person = await people.person_for_update(session, channel, external_id, now)
             state = ConversationState.from_dict(await people.load_state(session, person))
             early = await self._handoff_first(session, person, state, incoming, now)
             if early is not None:
@@ -146,7 +156,9 @@ class DialogueService:
             for event in output.events:
                 if event.kind == "demand":
                     metrics.REPLIES.labels(str(event.data.get("action", "other"))).inc()
-                extra = await self._apply(session, person, state, event, engine, now)
+                extra = await self._apply(
+                    session, person, state, event, engine, now, may_hand_off=may_hand_off
+                )
                 if event.kind == "delete":
                     deleted = True
                 replies.extend(extra)
@@ -188,6 +200,8 @@ class DialogueService:
         event: Event,
         engine: DialogueEngine,
         now: dt.datetime,
+        *,
+        may_hand_off: bool = True,
     ) -> list[Reply]:
         if event.kind == "consent":
             if person.consent_at is None:
@@ -195,7 +209,7 @@ class DialogueService:
         elif event.kind == "demand":
             await people.record_demand(session, event.data, now)
         elif event.kind == "unanswered":
-            await people.record_unanswered(session, event.data, now)
+            await people.record_unanswered(session, event.data, now, person)
         elif event.kind == "feedback":
             await people.record_feedback(session, person, event.data, now)
         elif event.kind == "followup" and self.followup is not None:
@@ -208,14 +222,18 @@ class DialogueService:
             return [followup.thanks(t, event.data["outcome"]) if recorded else followup.expired(t)]
         elif event.kind == "delete":
             language = state.language
+            if self.handoff is not None:  # the advisers are told, the case closed
+                await self.handoff.person_deleted(session, person, now)
             await people.delete_person(session, person)
             t = texts(language)
             return [Reply(t._("Done: everything I stored about you has been deleted."), rtl=t.rtl)]
         elif event.kind == "handoff":
             t = texts(event.data.get("language") or state.language)
             replies = None
-            if self.handoff is not None:
+            if self.handoff is not None and may_hand_off:
                 replies = await self.handoff.request(session, person, state, event, now)
+            elif not may_hand_off:
+                log.warning("a hand-off button from an unknown id: no case opened")
             # every request for a person is counted, whether an adviser was reachable or not
             await people.record_demand(
                 session,
@@ -231,6 +249,7 @@ class DialogueService:
                     session,
                     {**event.data, "text": event.data["question"], "reason": "handoff"},
                     now,
+                    person,
                 )
             if replies is not None:
                 return replies

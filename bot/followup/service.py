@@ -21,10 +21,10 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.outbox import enqueue
 from bot.dialogue import followup as wording
 from bot.dialogue.cards import localized
 from bot.dialogue.html import reply_html
-from bot.handoff.outbox import enqueue
 from bot.i18n import texts
 from bot.knowledge.model import Knowledge
 from bot.storage.models import FollowUp, FollowUpOutcome, Person, utcnow

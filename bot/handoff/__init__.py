@@ -1,1 +1,1 @@
-"""Hand-off to human advisers: cases, relay, outbox."""
+"""Hand-off to human advisers: cases and relay rules (delivery lives in bot.delivery)."""

@@ -14,20 +14,22 @@ import secrets
 from html import escape
 
 from opening_hours import OpeningHours
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.config import Settings
 from bot.core.languages import LANGUAGES, normalise_language
+from bot.delivery.outbox import Failure, enqueue
 from bot.dialogue.cards import BERLIN, localized
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.html import reply_html
 from bot.dialogue.messages import Event, Incoming, Reply
 from bot.dialogue.state import ConversationState
-from bot.handoff.outbox import Failure, enqueue
 from bot.i18n import texts
+from bot.storage import people
 from bot.storage.models import ConversationState as StateRow
 from bot.storage.models import HandoffMessage, HandoffTicket, Person, utcnow
+from bot.storage.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,17 @@ class HandoffService:
                     rtl=t.rtl,
                 )
             ]
+        recent = await session.scalar(
+            select(func.count(HandoffTicket.id)).where(
+                HandoffTicket.person_id == person.id,
+                HandoffTicket.created_at > now - dt.timedelta(hours=1),
+            )
+        )
+        if (recent or 0) >= self.settings.handoff_cases_per_hour:
+            # no new topic for the advisers; the person gets the general counselling contact
+            log.warning("person %s: hand-off limit per hour reached", person.id)
+            state.relay = False
+            return None
         engine: DialogueEngine = await self.engine_provider()
         topics = list(event.data.get("topics") or state.last_topics or [])
         ticket = HandoffTicket(
@@ -160,7 +173,7 @@ class HandoffService:
             ticket_id=ticket.id,
             direction="to_advisers",
             person_message_id=incoming.message_id,
-            content=incoming.text or f"[{incoming.media or incoming.kind}]",
+            content=clean(incoming.text or f"[{incoming.media or incoming.kind}]"),
             created_at=now,
         )
         session.add(mapping)
@@ -200,6 +213,89 @@ class HandoffService:
                 rtl=t.rtl,
             )
         ]
+
+    async def relay_if_open(self, channel: str, external_id: int, incoming: Incoming) -> bool:
+        """Relay a message while a case is open, outside the dialogue (the flood guard stopped
+        it from reaching the bot): inside a case every message reaches the advisers."""
+        now = utcnow()
+        async with self.sessions() as session, session.begin():
+            person = await people.person_for_update(
+                session, channel, external_id, now, create=False
+            )
+            if person is None:
+                return False
+            row = await session.get(StateRow, person.id)
+            state = ConversationState.from_dict(row.state if row else None)
+            if not await self.relay_from_person(session, person, state, incoming, now):
+                return False
+            person.last_seen_at = now
+            return True
+
+    async def edit_from_person(
+        self, channel: str, external_id: int, message_id: int, text: str
+    ) -> bool:
+        """An edited message inside a case: the advisers get an edit notice under the copy."""
+        now = utcnow()
+        async with self.sessions() as session, session.begin():
+            person = await people.person_for_update(
+                session, channel, external_id, now, create=False
+            )
+            if person is None:
+                return False
+            ticket = await open_ticket(session, person.id)
+            if ticket is None:
+                return False
+            mapping = await session.scalar(
+                select(HandoffMessage).where(
+                    HandoffMessage.ticket_id == ticket.id,
+                    HandoffMessage.direction == "to_advisers",
+                    HandoffMessage.person_message_id == message_id,
+                )
+            )
+            if mapping is None:  # a message from before the case: not the advisers' business
+                return False
+            text = clean(text)
+            mapping.content = text or mapping.content
+            ticket.last_person_message_at = now
+            payload: dict = {
+                "text": f"✏️ <i>Die Person hat ihre Nachricht bearbeitet:</i>\n{escape(text)}",
+                "in_topic": True,
+            }
+            if mapping.adviser_message_id:
+                payload["reply_to"] = mapping.adviser_message_id
+            await enqueue(
+                session,
+                chat_id=ticket.adviser_chat_id or self.chat_id,
+                kind="text",
+                ticket_id=ticket.id,
+                direction="to_advisers",
+                now=now,
+                payload=payload,
+            )
+            return True
+
+    async def person_blocked(self, external_id: int, now: dt.datetime | None = None) -> bool:
+        """The person blocked the bot (403 on a send, or `my_chat_member` kicked): their open
+        case is closed and the advisers are told; nothing more is sent to the person."""
+        now = now or utcnow()
+        async with self.sessions() as session, session.begin():
+            person = await people.person_for_update(
+                session, "telegram", external_id, now, create=False
+            )
+            if person is None:
+                return False
+            ticket = await open_ticket(session, person.id)
+            if ticket is None:
+                return False
+            await self._close(session, ticket, now, "blocked", notify_person=False)
+            return True
+
+    async def person_deleted(self, session: AsyncSession, person: Person, now: dt.datetime) -> None:
+        """Before /delete removes the person: their open case is closed and its topic told
+        (the topic's contents are wiped with the person's data right after)."""
+        ticket = await open_ticket(session, person.id)
+        if ticket is not None:
+            await self._close(session, ticket, now, "deleted", notify_person=False)
 
     # -- the advisers' side ---------------------------------------------------------------
 
@@ -246,7 +342,7 @@ class HandoffService:
                 ticket_id=ticket.id,
                 direction="to_person",
                 adviser_message_id=message_id,
-                content=text or None,
+                content=clean(text) or None,
                 created_at=now,
             )
             session.add(mapping)
@@ -373,7 +469,11 @@ class HandoffService:
             "adviser": "von der Beratung",
             "person": "von der Person",
             "idle": "wegen Inaktivität",
+            "blocked": "die Person hat den Bot blockiert; Nachrichten erreichen sie nicht mehr",
+            "deleted": "die Person hat ihre Daten gelöscht; Nachrichten erreichen sie nicht mehr",
         }
+        if ticket.thread_id is None and reason in ("blocked", "deleted"):
+            return  # the topic was never created: nothing to tell, nothing to close
         await self._to_topic(
             session, ticket, f"Fall geschlossen ({labels.get(reason, reason)}).", now
         )
@@ -423,7 +523,12 @@ class HandoffService:
                     )
 
     async def on_failure(self, failure: Failure) -> None:
-        """The case topic could not be created (the bot is no admin of the group?)."""
+        """A message could never be delivered: the person blocked the bot (their case is
+        closed, the advisers told), or the case topic could not be created (the bot is no
+        admin of the group?)."""
+        if failure.forbidden and failure.chat_id > 0:
+            await self.person_blocked(failure.chat_id)
+            return
         if failure.kind != "create_topic" or failure.ticket_id is None:
             return
         log.error(
@@ -494,7 +599,9 @@ class HandoffService:
             if t in engine.knowledge.topics
         ]
         return {
-            "question": event.data.get("question") or state.last_text or state.last_question or "",
+            "question": clean(
+                event.data.get("question") or state.last_text or state.last_question or ""
+            ),
             "language": language,
             "topics": topics,
             "offers": offers,

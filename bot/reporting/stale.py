@@ -177,7 +177,7 @@ class StaffDigestJob:
         self.clock = clock
 
     async def run(self, now: dt.datetime | None = None) -> bool:
-        from bot.handoff.outbox import enqueue
+        from bot.delivery.outbox import enqueue
 
         settings = self.services.settings
         knowledge = self.services.knowledge

@@ -8,7 +8,7 @@ processes never interleave updates of one person's state.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,21 +25,43 @@ from bot.storage.models import (
     Person,
     UnansweredQuestion,
 )
+from bot.storage.text import clean, clean_json
 
 UNANSWERED_TEXT_LIMIT = 500
 
 
+@overload
 async def person_for_update(
-    session: AsyncSession, channel: str, external_id: int, now: dt.datetime
-) -> Person:
-    """The person for this channel id, created on first contact, locked for this transaction."""
+    session: AsyncSession,
+    channel: str,
+    external_id: int,
+    now: dt.datetime,
+    create: Literal[True] = True,
+) -> Person: ...
+
+
+@overload
+async def person_for_update(
+    session: AsyncSession, channel: str, external_id: int, now: dt.datetime, create: bool
+) -> Person | None: ...
+
+
+async def person_for_update(
+    session: AsyncSession,
+    channel: str,
+    external_id: int,
+    now: dt.datetime,
+    create: bool = True,
+) -> Person | None:
+    """The person for this channel id, locked for this transaction; created on first contact
+    unless `create` is false (then None for someone the bot has never heard from)."""
     query = (
         select(Person)
         .where(Person.channel == channel, Person.external_id == external_id)
         .with_for_update()
     )
     person = await session.scalar(query)
-    if person is not None:
+    if person is not None or not create:
         return person
     try:
         async with session.begin_nested():
@@ -87,16 +109,26 @@ async def record_demand(session: AsyncSession, data: dict[str, Any], now: dt.dat
     )
 
 
-async def record_unanswered(session: AsyncSession, data: dict[str, Any], now: dt.datetime) -> None:
+async def record_unanswered(
+    session: AsyncSession,
+    data: dict[str, Any],
+    now: dt.datetime,
+    person: Person | None = None,
+) -> None:
+    """A question for the gaps queue. It keeps a pseudonymous link to the asker only so that
+    /delete can remove its text at once (the staff never see it)."""
     session.add(
         UnansweredQuestion(
+            person_id=person.id if person is not None else None,
             language=data["language"],
-            text=str(data["text"])[:UNANSWERED_TEXT_LIMIT],
-            candidates={
-                "topics": list(data.get("candidates") or data.get("topics") or []),
-                "reason": data.get("reason") or "unclear",
-                **({"outside": data["outside"]} if data.get("outside") else {}),
-            },
+            text=clean(str(data["text"]))[:UNANSWERED_TEXT_LIMIT],
+            candidates=clean_json(
+                {
+                    "topics": list(data.get("candidates") or data.get("topics") or []),
+                    "reason": data.get("reason") or "unclear",
+                    **({"outside": data["outside"]} if data.get("outside") else {}),
+                }
+            ),
             created_at=now,
         )
     )
@@ -126,10 +158,15 @@ async def _wipe_case_contents(session: AsyncSession, ticket_ids: list[int]) -> N
     await session.execute(
         update(HandoffTicket).where(HandoffTicket.id.in_(ticket_ids)).values(summary=None)
     )
-    # queued copies and texts carry message ids and contents: cancel and empty them
+    # queued copies and texts carry message ids and contents: cancel and empty them (the
+    # system's own notes to the topic, such as "case closed", carry nothing personal and go)
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.ticket_id.in_(ticket_ids), OutboxMessage.status == "pending")
+        .where(
+            OutboxMessage.ticket_id.in_(ticket_ids),
+            OutboxMessage.status == "pending",
+            OutboxMessage.direction != "system",
+        )
         .values(status="failed", last_error="person deleted their data")
     )
     await session.execute(
@@ -141,7 +178,9 @@ async def _wipe_case_contents(session: AsyncSession, ticket_ids: list[int]) -> N
 
 async def delete_person(session: AsyncSession, person: Person) -> None:
     """Remove everything stored about a person: state, case contents, feedback links, pending
-    follow-ups (and their queued question), the person row. Cases stay as anonymous figures (times only) for the office's monitoring."""
+    follow-ups (and their queued question), their Telegram chat id in every outbox row, the
+    texts of their unanswered questions, the person row. Cases stay as anonymous figures
+    (times only) for the office's monitoring."""
     tickets = list(
         await session.scalars(select(HandoffTicket.id).where(HandoffTicket.person_id == person.id))
     )
@@ -155,15 +194,19 @@ async def delete_person(session: AsyncSession, person: Person) -> None:
         update(Feedback).where(Feedback.person_id == person.id).values(person_id=None)
     )
     await session.execute(delete(FollowUp).where(FollowUp.person_id == person.id))
+    # no row keeps their Telegram chat id, sent ones included (0: "nobody")
     await session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.chat_id == person.external_id,
-            OutboxMessage.direction == "to_person",
-            OutboxMessage.ticket_id.is_(None),
-            OutboxMessage.status == "pending",
-        )
-        .values(status="failed", payload={}, last_error="person deleted their data")
+        .where(OutboxMessage.chat_id == person.external_id, OutboxMessage.status == "pending")
+        .values(status="failed", last_error="person deleted their data")
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == person.external_id)
+        .values(chat_id=0, payload={}, lease_until=None)
+    )
+    await session.execute(
+        delete(UnansweredQuestion).where(UnansweredQuestion.person_id == person.id)
     )
     await session.execute(delete(ConversationState).where(ConversationState.person_id == person.id))
     await session.execute(delete(Person).where(Person.id == person.id))

@@ -24,6 +24,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -33,12 +34,12 @@ from bot.core.languages import LANGUAGES
 from bot.delivery.inbox import MAX_ATTEMPTS, Claimed, Inbox, purge_handled
 from bot.delivery.jobs import Job, JobRunner
 from bot.delivery.leases import NamedLease
+from bot.delivery.outbox import Limits, OutboxWorker
 from bot.delivery.poller import LEASE_NAME, Poller
 from bot.delivery.ratelimit import ChatRateLimiter
 from bot.delivery.workers import InboxProcessor, RetryLater, is_transient
 from bot.dialogue.service import DialogueService
 from bot.followup.service import FollowUpService
-from bot.handoff.outbox import OutboxWorker
 from bot.handoff.service import HandoffService
 from bot.i18n import _, texts
 from bot.reporting.stale import StaffDigestJob
@@ -64,7 +65,6 @@ COMMANDS = [
 PURGE_INTERVAL = dt.timedelta(days=1)
 INBOX_PURGE_INTERVAL = dt.timedelta(hours=1)
 MAINTAIN_INTERVAL = dt.timedelta(seconds=60)
-OUTBOX_INTERVAL_SECONDS = 1.0
 # set while one stored update is handled: {"last": bool} in, {"retry": error} out
 _ATTEMPT: contextvars.ContextVar[dict | None] = contextvars.ContextVar("attempt", default=None)
 
@@ -97,6 +97,7 @@ def build_application(services: Services) -> Application:
             application.bot,
             services.sessions,
             on_failure=handoff.on_failure if handoff is not None else None,
+            limits=Limits.from_settings(settings),
         )
     application.bot_data["followup"] = followups
     application.bot_data["digest"] = (
@@ -114,6 +115,8 @@ def build_application(services: Services) -> Application:
     application.bot_data["handoff"] = handoff
     application.add_error_handler(_capture_transient)  # before the apology
     fresh = ~filters.UpdateType.EDITED  # an edit is not a new question
+    # ... but inside a hand-off case the advisers get an edit notice
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, adapter.on_edit))
     if settings.adviser_chat_id is not None:
         application.add_handler(
             MessageHandler(
@@ -130,6 +133,9 @@ def build_application(services: Services) -> Application:
     )
     application.add_handler(MessageHandler(private & filters.LOCATION, adapter.on_location))
     application.add_handler(CallbackQueryHandler(adapter.on_button))
+    application.add_handler(
+        ChatMemberHandler(adapter.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_handler(
         MessageHandler(
             private
@@ -325,6 +331,9 @@ class Serving:
                 await asyncio.wait_for(poller, timeout=3)
         await self.processor.stop(grace)
         await self.jobs.stop()
+        worker = self.application.bot_data.get("outbox")
+        if worker is not None:  # finishes or releases its sends, ends its loop's round
+            await worker.stop()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -354,12 +363,6 @@ async def start_serving(
 
 
 async def _deliver_loop(worker: OutboxWorker, kick: asyncio.Event) -> None:
-    """Deliver the outbox: at once when a handler queued something, else every second."""
-    while True:
-        try:
-            await worker.deliver_due()
-        except Exception as exc:  # keep delivering; the rows stay in the database
-            log.warning("outbox delivery failed: %s: %s", type(exc).__name__, exc)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(kick.wait(), timeout=OUTBOX_INTERVAL_SECONDS)
-        kick.clear()
+    """Deliver the outbox in lanes (see bot.delivery.outbox); at once when a handler queued
+    something; a database outage is waited out inside."""
+    await worker.run(kick)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from html import escape
 from typing import TypeVar
 
-from telegram import Bot, Chat, Message, Update
+from telegram import Bot, Chat, ChatMember, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
@@ -21,6 +21,7 @@ from bot.dialogue.service import DialogueService
 from bot.i18n import staff_texts, texts
 from bot.reporting.figures import Period, compute
 from bot.reporting.text import demand_text
+from bot.storage.text import clean
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.render import LIMIT, keyboard, reply_html, shorten
 
@@ -78,13 +79,40 @@ class TelegramAdapter:
         if self.kick is not None:
             self.kick.set()
 
+    async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message: inside a case the advisers get an edit notice; the bot itself
+        does not answer edits (the first version was answered already)."""
+        message, user = update.edited_message, update.effective_user
+        if self.handoff is None or message is None or user is None:
+            return
+        if message.chat.type != Chat.PRIVATE:
+            return
+        text = message.text or message.caption
+        if text is None:
+            return
+        if await self.handoff.edit_from_person(CHANNEL, user.id, message.message_id, text):
+            self._kick()
+
+    async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The person blocked the bot: their open case is closed and the advisers told."""
+        change = update.my_chat_member
+        if self.handoff is None or change is None or change.chat.type != Chat.PRIVATE:
+            return
+        blocked = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
+        if blocked and await self.handoff.person_blocked(change.chat.id):
+            self._kick()
+
+    def _kick(self) -> None:
+        if self.kick is not None:
+            self.kick.set()
+
     # -- incoming -------------------------------------------------------------------------
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or not message.text:
             return
-        name, _, argument = message.text[1:].partition(" ")
+        name, _, argument = clean(message.text)[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
         await self._handle(
             update,
@@ -116,7 +144,9 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None:
             return
-        await self._handle(update, self._incoming(update, message, "text", message.text or ""))
+        await self._handle(
+            update, self._incoming(update, message, "text", clean(message.text or ""))
+        )
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -182,6 +212,11 @@ class TelegramAdapter:
         if chat is None or user is None or chat.type != Chat.PRIVATE:
             return
         verdict = self.flood.check(user.id)
+        # inside an open case every message reaches the advisers, however fast it comes
+        flooded = verdict is not Verdict.OK and self.handoff is not None
+        if flooded and await self.handoff.relay_if_open(CHANNEL, user.id, incoming):
+            self._kick()
+            return
         if verdict is Verdict.DROP:
             return
         if verdict is Verdict.WARN:
