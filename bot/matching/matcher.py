@@ -356,6 +356,10 @@ class Matcher:
         guess = self._language(detected, lexical)
 
         emergency_kind, emergency_score = _best_prefixed(lexical, "emergency:")
+        if topical is not lexical:  # without the slots: "мій син [5 років] зник"
+            kind_rest, score_rest = _best_prefixed(topical, "emergency:")
+            if score_rest > emergency_score:
+                emergency_kind, emergency_score = kind_rest, score_rest
         handoff = max(lexical.best("handoff").values(), default=0.0)
         topic_lex, offer_lex = self._topic_lexical(topical)
         intent = emergency_score >= t.emergency_threshold or handoff >= t.handoff_threshold
