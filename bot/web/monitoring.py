@@ -20,7 +20,7 @@ from bot.reporting.figures import BERLIN, Period, compute
 from bot.reporting.gaps import GapsQueue
 from bot.reporting.labels import gap_label, topic_name
 from bot.reporting.masking import mask
-from bot.reporting.report import build_report
+from bot.reporting.report import Report, build_report
 from bot.reporting.sections import build, cell_text
 from bot.reporting.stale import review_list, weekly_digest
 from bot.storage.models import StaffDigest, utcnow
@@ -176,12 +176,7 @@ async def report_pdf(
     from bot.reporting.pdf import render_pdf
 
     report = await _report(request, quarter, year, start, end)
-    name = f"wegweiser-bericht-{report.period.start}-{report.period.end}.pdf"
-    return Response(
-        render_pdf(report),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _download(report, render_pdf(report), "pdf", "application/pdf")
 
 
 @router.get("/report.xlsx")
@@ -196,10 +191,20 @@ async def report_xlsx(
     from bot.reporting.workbook import render_xlsx
 
     report = await _report(request, quarter, year, start, end)
-    name = f"wegweiser-bericht-{report.period.start}-{report.period.end}.xlsx"
-    return Response(
+    return _download(
+        report,
         render_xlsx(report),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _download(report: Report, content: bytes, extension: str, media_type: str) -> Response:
+    """The report as a file named after its period."""
+    name = f"wegweiser-bericht-{report.period.start}-{report.period.end}.{extension}"
+    return Response(
+        content,
+        media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
