@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.storage.models import InboxUpdate
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram.running import start_bot, stop_bot
+from tests.telegram.running import standin_for, start_bot, stop_bot
 
 PRIVACY = "Was ich speichere"  # the answer to /privacy (one message)
 HELP = "Schreiben Sie Ihre Frage"  # the answer to /help (one message)
@@ -21,14 +21,9 @@ HELP = "Schreiben Sie Ihre Frage"  # the answer to /help (one message)
 
 @pytest.fixture
 async def standin(services) -> AsyncIterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={
-            "telegram_bot_token": standin.token,
-            "telegram_api_base_url": standin.base_url,
-            "lease_seconds": 3.0,
-        }
+    standin = await standin_for(
+        services,
+        lease_seconds=3.0,
     )
     yield standin
     await standin.stop()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.storage.models import ConversationState, Person
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram.running import start_bot, stop_bot
+from tests.telegram.running import standin_for, start_bot, stop_bot
 
 ALLOWED_TAGS = {"b", "i", "a", "u", "s", "code", "pre"}
 
@@ -47,16 +47,11 @@ def assert_valid_html(text: str) -> None:
 
 @pytest.fixture
 async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object]]:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={
-            "telegram_bot_token": standin.token,
-            "telegram_api_base_url": standin.base_url,
-            "flood_limit": 8,
-            "flood_window_seconds": 10.0,
-            "staff_user_ids": frozenset({777}),
-        }
+    standin = await standin_for(
+        services,
+        flood_limit=8,
+        flood_window_seconds=10.0,
+        staff_user_ids=frozenset({777}),
     )
     application = await start_bot(services)
     clock = FakeClock()

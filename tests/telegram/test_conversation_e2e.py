@@ -9,17 +9,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram.running import start_bot, stop_bot
+from tests.telegram.running import standin_for, start_bot, stop_bot
 from tests.telegram.test_bot_e2e import assert_valid_html
 
 
 @pytest.fixture
 async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object]]:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={"telegram_bot_token": standin.token, "telegram_api_base_url": standin.base_url}
-    )
+    standin = await standin_for(services)
     application = await start_bot(services)
     yield standin, services
     await stop_bot(application)

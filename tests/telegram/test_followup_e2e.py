@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.storage.models import FollowUp, FollowUpOutcome, OutboxMessage, utcnow
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram.running import start_bot, stop_bot
+from tests.telegram.running import standin_for, start_bot, stop_bot
 from tests.telegram.test_bot_e2e import assert_valid_html, buttons_of
 
 QUESTION = "Ich suche einen Deutschkurs in Magdeburg"
@@ -20,11 +20,7 @@ QUESTION = "Ich suche einen Deutschkurs in Magdeburg"
 
 @pytest.fixture
 async def bot(services) -> AsyncIterator[tuple[BotApiStandIn, object, object]]:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={"telegram_bot_token": standin.token, "telegram_api_base_url": standin.base_url}
-    )
+    standin = await standin_for(services)
     application = await start_bot(services)
     yield standin, services, application
     await stop_bot(application)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.reporting.figures import case_line
 from bot.storage.models import HandoffTicket, utcnow
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram.running import start_bot, stop_bot
+from tests.telegram.running import standin_for, start_bot, stop_bot
 
 ADVISERS = -1001234567890
 ADVISER = 9001
@@ -20,14 +20,9 @@ ADVISER = 9001
 
 @pytest.fixture
 async def env(services) -> AsyncIterator[tuple[BotApiStandIn, object, list]]:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={
-            "telegram_bot_token": standin.token,
-            "telegram_api_base_url": standin.base_url,
-            "adviser_chat_id": ADVISERS,
-        }
+    standin = await standin_for(
+        services,
+        adviser_chat_id=ADVISERS,
     )
     apps = [await start_bot(services)]
     yield standin, services, apps

@@ -20,7 +20,7 @@ from bot.storage.models import (
 )
 from tests.botapi_standin import BotApiStandIn
 from tests.delivery.outage import Outage
-from tests.telegram.running import start_bot, stop_bot
+from tests.telegram.running import standin_for, start_bot, stop_bot
 from tests.telegram.test_handoff_e2e import ADVISERS, adviser_says, copies
 
 # logic that is the same on both databases runs on SQLite only, to keep the suite's time
@@ -29,17 +29,12 @@ SQLITE_ONLY = pytest.mark.parametrize("services", ["sqlite"], indirect=True)
 
 @pytest.fixture
 async def env(services) -> AsyncIterator[tuple[BotApiStandIn, object, object]]:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={
-            "telegram_bot_token": standin.token,
-            "telegram_api_base_url": standin.base_url,
-            "adviser_chat_id": ADVISERS,
-            # the advisers' group limit is tested in tests/delivery; here it would only wait
-            "outbox_group_per_minute": 10_000,
-            "outbox_private_per_second": 50.0,
-        }
+    standin = await standin_for(
+        services,
+        adviser_chat_id=ADVISERS,
+        # the advisers' group limit is tested in tests/delivery; here it would only wait
+        outbox_group_per_minute=10_000,
+        outbox_private_per_second=50.0,
     )
     application = await start_bot(services)
     yield standin, services, application

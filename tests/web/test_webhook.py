@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.services import open_services
 from bot.storage.models import InboxUpdate
 from bot.web.app import create_app
-from tests.botapi_standin import BotApiStandIn
+from tests.telegram.running import standin_for
 
 SECRET = "s3cret-token_for-tests"
 URL = "https://bot.example.org/telegram/webhook"
@@ -48,16 +48,11 @@ async def stored(services) -> int:
 
 
 async def test_webhook_secret_one_answer_from_two_instances_and_ops(services) -> None:
-    standin = BotApiStandIn()
-    await standin.start()
-    services.settings = services.settings.model_copy(
-        update={
-            "telegram_bot_token": standin.token,
-            "telegram_api_base_url": standin.base_url,
-            "telegram_webhook_url": URL,
-            "telegram_webhook_secret": SecretStr(SECRET),
-            "lease_seconds": 3.0,
-        }
+    standin = await standin_for(
+        services,
+        telegram_webhook_url=URL,
+        telegram_webhook_secret=SecretStr(SECRET),
+        lease_seconds=3.0,
     )
     second = await open_services(services.settings)
     try:
