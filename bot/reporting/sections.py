@@ -166,28 +166,22 @@ def build(
         )
     )
 
-    by_topic = Table(
-        t._("Feedback per topic"),
-        [t._("Topic"), t._("helpful"), t._("not what I need"), t._("share “not what I need”")],
-    )
-    for topic_id, counts in sorted(
-        figures.feedback_topics.items(), key=lambda x: -sum(x[1].values())
-    ):
-        yes, no = counts[True], counts[False]
-        by_topic.rows.append(
-            [labels.topic_name(knowledge, topic_id, lang), yes, no, share(no, yes + no)]
+    def feedback(title: str, first: str, counts: dict, name) -> Table:
+        """Helpful / not what I need per topic or offer, the most answered first."""
+        table = Table(
+            title, [first, t._("helpful"), t._("not what I need"), t._("share “not what I need”")]
         )
-    by_offer = Table(
-        t._("Feedback per offer"),
-        [t._("Offer"), t._("helpful"), t._("not what I need"), t._("share “not what I need”")],
+        for key, votes in sorted(counts.items(), key=lambda x: -sum(x[1].values())):
+            yes, no = votes[True], votes[False]
+            table.rows.append([name(knowledge, key, lang), yes, no, share(no, yes + no)])
+        return table
+
+    by_topic = feedback(
+        t._("Feedback per topic"), t._("Topic"), figures.feedback_topics, labels.topic_name
     )
-    for offer_id, counts in sorted(
-        figures.feedback_offers.items(), key=lambda x: -sum(x[1].values())
-    ):
-        yes, no = counts[True], counts[False]
-        by_offer.rows.append(
-            [labels.offer_name(knowledge, offer_id, lang), yes, no, share(no, yes + no)]
-        )
+    by_offer = feedback(
+        t._("Feedback per offer"), t._("Offer"), figures.feedback_offers, labels.offer_name
+    )
     out.append(
         Section(
             "feedback",
