@@ -40,7 +40,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         serving = await start_serving(services, polling=True)
         log.info("Wegweiser is running; press Ctrl+C to stop")
         await stop.wait()
-        log.info("stopping (at most %.0fs for updates being handled)", settings.shutdown_grace_seconds)
+        log.info(
+            "stopping (at most %.0fs for updates being handled)", settings.shutdown_grace_seconds
+        )
         await serving.stop()
     finally:
         await services.close()

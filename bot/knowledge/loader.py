@@ -23,8 +23,9 @@ PART_FILES = {
     "intents": "intents.yaml",
     "handoff": "handoff.yaml",
     "exemplars": "exemplars.yaml",
+    "danger": "danger.yaml",
 }
-OPTIONAL_PARTS = ("handoff", "exemplars")
+OPTIONAL_PARTS = ("handoff", "exemplars", "danger")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from bot.knowledge.schema import (
     City,
+    DangerFile,
     District,
     ExemplarsFile,
     FieldOfAction,
@@ -83,6 +84,7 @@ class Knowledge:
     offers: dict[str, Offer] = field(default_factory=dict)
     office_hours: str = "Mo-Fr 09:00-16:00"  # when the advisers answer (OSM opening_hours)
     exemplars: ExemplarsFile = field(default_factory=ExemplarsFile)
+    danger: DangerFile = field(default_factory=DangerFile)
 
     @cached_property
     def topics(self) -> dict[str, Topic]:
@@ -120,6 +122,7 @@ class Knowledge:
             "templates": [t.model_dump(mode="json", exclude_none=True) for t in self.templates],
             "office_hours": self.office_hours,
             "exemplars": self.exemplars.model_dump(mode="json", exclude_none=True),
+            "danger": self.danger.model_dump(mode="json", exclude_none=True),
             "offers": [o.model_dump(mode="json", exclude_none=True) for o in self.offers.values()],
         }
 
@@ -133,6 +136,7 @@ class Knowledge:
             templates=tuple(Template.model_validate(t) for t in data.get("templates", [])),
             office_hours=data.get("office_hours", "Mo-Fr 09:00-16:00"),
             exemplars=ExemplarsFile.model_validate(data.get("exemplars") or {}),
+            danger=DangerFile.model_validate(data.get("danger") or {}),
             offers={o["id"]: Offer.model_validate(o) for o in data["offers"]},
         )
 

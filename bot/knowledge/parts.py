@@ -51,6 +51,12 @@ def split(knowledge: Knowledge) -> dict[ItemKey, Item]:
             items[("exemplar", section)] = (si, {"value": exemplars[section]})
     for oi, category in enumerate(exemplars.get("outside", [])):
         items[("outside", category["id"])] = (oi, category)
+    danger = data.get("danger") or {}
+    if danger.get("rules") or danger.get("concepts"):
+        settings = {k: v for k, v in danger.items() if k != "concepts"}
+        items[("danger", "rules")] = (0, settings)
+        for li, (lang, concepts) in enumerate(danger.get("concepts", {}).items()):
+            items[("danger_words", lang)] = (li, {"value": concepts})
     return items
 
 
@@ -70,6 +76,10 @@ def assemble(items: dict[ItemKey, Item]) -> dict[str, Any]:
     intents = {key: data["value"] for key, data in _ordered(items, "intent")}
     exemplars: dict[str, Any] = {key: data["value"] for key, data in _ordered(items, "exemplar")}
     exemplars["outside"] = [data for _, data in _ordered(items, "outside")]
+    danger: dict[str, Any] = dict(dict(_ordered(items, "danger")).get("rules") or {})
+    words = {lang: data["value"] for lang, data in _ordered(items, "danger_words")}
+    if danger or words:
+        danger["concepts"] = words
     office = dict(_ordered(items, "handoff")).get("office_hours")
     handoff: dict[str, Any] = {"templates": [data for _, data in _ordered(items, "template")]}
     if office is not None:
@@ -80,6 +90,7 @@ def assemble(items: dict[ItemKey, Item]) -> dict[str, Any]:
         "intents": intents,
         "handoff": handoff,
         "exemplars": exemplars,
+        "danger": danger,
     }
 
 
@@ -92,5 +103,6 @@ def knowledge_dict(parts: dict[str, Any], offers: list[dict[str, Any]]) -> dict[
         "templates": parts["handoff"].get("templates", []),
         "office_hours": parts["handoff"].get("office_hours", "Mo-Fr 09:00-16:00"),
         "exemplars": parts["exemplars"],
+        "danger": parts.get("danger") or {},
         "offers": offers,
     }

@@ -27,6 +27,8 @@ MESSAGES: Final[dict[str, str]] = {
     "missing_language": "The text is missing in: {languages}.",
     "unknown_language": "Unknown language code(s): {languages}.",
     "empty_text": "The text for language {language} is empty.",
+    "unknown_concept": "Danger concept(s) used but never defined, or badly named: {concepts}.",
+    "empty_rule": "A danger rule needs at least one concept.",
     "bad_opening_hours": "The opening hours “{value}” cannot be read.",
     "bad_email": "“{value}” is not an e-mail address.",
     "bad_phone": "“{value}” is not a phone number.",

@@ -224,6 +224,61 @@ class ExemplarsFile(Strict):
     outside: list[OutsideCategory] = Field(default_factory=list)
 
 
+# --- danger.yaml ---------------------------------------------------------------------------
+
+CONCEPT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class DangerFile(Strict):
+    """Danger recognised from concepts that occur together, not from fixed phrases.
+
+    People describe an emergency in endless ways ("mein Sohn ist seit 3 Stunden weg", "ibni
+    dayi3", "con tôi mất tích"); a phrase list needs every wording, while two concepts in one
+    sentence (a child + missing) generalise. Each language lists the words of each concept
+    (`concepts`); a `rule` names the concepts that must all occur within `window` words, and a
+    concept of `guards` ("Kurs", "Ausbildung", "letztes Jahr") silences every rule: learning or
+    telling about danger is not danger now.
+
+    A term is one or more words, matched after normalisation (lowercase, no Latin accents,
+    Arabic letter variants unified): `stem*` matches every word starting with the stem, `*word`
+    also with up to two letters glued on in front (Arabic-script prefixes), a plain word exactly
+    or with one typo when it has eight letters or more.
+    """
+
+    window: int = Field(default=12, ge=2, le=40)
+    guards: list[str] = Field(default_factory=list)
+    rules: dict[EmergencyKind, list[list[str]]] = Field(default_factory=dict)
+    concepts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> DangerFile:
+        unknown = sorted(set(self.concepts) - set(LANGUAGES))
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_language",
+                "unknown language code(s) {languages}",
+                {"languages": ", ".join(unknown)},
+            )
+        defined = {c for by_concept in self.concepts.values() for c in by_concept}
+        bad = sorted(c for c in defined if not CONCEPT_ID.match(c))
+        used = {c.removeprefix("!") for rules in self.rules.values() for r in rules for c in r}
+        used |= set(self.guards)
+        missing = sorted(used - defined) if self.concepts else []
+        if bad or missing:
+            raise PydanticCustomError(
+                "unknown_concept",
+                "concept(s) used but never defined, or badly named: {concepts}",
+                {"concepts": ", ".join(bad + missing)},
+            )
+        if any(
+            not [c for c in rule if not c.startswith("!")]
+            for r in self.rules.values()
+            for rule in r
+        ):
+            raise PydanticCustomError("empty_rule", "a rule needs at least one concept", {})
+        return self
+
+
 # --- templates.yaml ------------------------------------------------------------------------
 
 

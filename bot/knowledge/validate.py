@@ -24,6 +24,7 @@ from bot.knowledge.problems import MESSAGES, Place, Problem, Suggestion
 from bot.knowledge.schema import (
     SLUG,
     City,
+    DangerFile,
     ExemplarsFile,
     HandoffFile,
     IntentsFile,
@@ -66,6 +67,7 @@ class RawDirectory:
     intents: Any = None
     handoff: Any = None
     exemplars: Any = None
+    danger: Any = None
     offers: dict[str, Any] = field(default_factory=dict)  # source key → raw offer
 
 
@@ -75,6 +77,7 @@ PART_MODELS: dict[str, type[BaseModel]] = {
     "intents": IntentsFile,
     "handoff": HandoffFile,
     "exemplars": ExemplarsFile,
+    "danger": DangerFile,
 }
 
 
@@ -227,6 +230,9 @@ def check_directory(
     exemplars = ExemplarsFile()
     if raw.exemplars is not None:
         exemplars = out.parse("exemplars", ExemplarsFile, raw.exemplars) or exemplars
+    danger = DangerFile()
+    if raw.danger is not None:
+        danger = out.parse("danger", DangerFile, raw.danger) or danger
 
     topic_ids: set[str] = set()
     if topics is not None:
@@ -262,6 +268,7 @@ def check_directory(
             templates=tuple(handoff.templates),
             office_hours=handoff.office_hours,
             exemplars=exemplars,
+            danger=danger,
             offers={oid: offers[oid] for oid in sorted(offers)},
         )
         for topic_id, listed in knowledge.offers_by_topic.items():

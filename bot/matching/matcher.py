@@ -37,6 +37,7 @@ import numpy as np
 
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Scope
+from bot.matching.danger import DangerHit, DangerSigns
 from bot.matching.langid import LanguageGuess, detect_language
 from bot.matching.lexical import LexicalIndex, LexicalResult, PhraseEntry
 from bot.matching.normalize import normalize
@@ -121,7 +122,7 @@ class MatchResult:
     offers: list[OfferHit]
     confidence: float
     emergency_kind: str | None = None
-    emergency_layer: str | None = None  # phrase | semantic
+    emergency_layer: str | None = None  # phrase | concept | semantic
     small_talk: str | None = None  # greeting | thanks | help, when the message is only that
     scope: Literal["in", "out"] = "in"
     outside: str | None = None  # the nearest outside-the-directory category, when out of scope
@@ -166,6 +167,7 @@ class Matcher:
         place_names += [n for c in knowledge.cities for d in c.districts for n in d.names()]
         self.lexical = LexicalIndex(_phrases(knowledge), place_names=place_names)
         self.places = PlaceMatcher(knowledge)
+        self.danger = DangerSigns(knowledge.danger)
         self._topic_ids = list(knowledge.topics)
         self._topic_pos = {t: i for i, t in enumerate(self._topic_ids)}
         self._offer_ids = list(knowledge.offers)
@@ -360,9 +362,16 @@ class Matcher:
             kind_rest, score_rest = _best_prefixed(topical, "emergency:")
             if score_rest > emergency_score:
                 emergency_kind, emergency_score = kind_rest, score_rest
+        danger: DangerHit | None = None
+        if emergency_score < t.emergency_threshold:
+            danger = self.danger.detect(text)
         handoff = max(lexical.best("handoff").values(), default=0.0)
         topic_lex, offer_lex = self._topic_lexical(topical)
-        intent = emergency_score >= t.emergency_threshold or handoff >= t.handoff_threshold
+        intent = (
+            emergency_score >= t.emergency_threshold
+            or danger is not None
+            or handoff >= t.handoff_threshold
+        )
         hint = max(lexical.best(CRISIS_HINT).values(), default=0.0) >= t.emergency_threshold
         semantic = None
         if self.semantic is not None and not intent and (hint or not self._decisive(topic_lex)):
@@ -411,6 +420,8 @@ class Matcher:
         outside = None
         if emergency_score >= t.emergency_threshold:
             action, layer = "emergency", "phrase"
+        elif danger is not None:
+            action, layer, emergency_kind = "emergency", "concept", danger.kind
         elif handoff >= t.handoff_threshold:
             action = "handoff"
         elif semantic is not None and self._semantic_emergency(semantic, hint):

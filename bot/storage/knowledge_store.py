@@ -78,6 +78,7 @@ class StoredState:
                     "templates": snap.get("templates", []),
                 },
                 "exemplars": snap.get("exemplars") or {},
+                "danger": snap.get("danger") or {},
             }
         return None
 
