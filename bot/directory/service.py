@@ -43,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.directory.diff import FieldChange, diff
-from bot.knowledge.loader import read_folder
+from bot.knowledge.loader import PART_FILES, read_folder
 from bot.knowledge.model import Knowledge
 from bot.knowledge.parts import ItemKey, assemble, item_hash, knowledge_dict, split
 from bot.knowledge.problems import Place, Problem
@@ -64,7 +64,7 @@ from bot.storage.knowledge_store import (
 )
 from bot.storage.models import DirectoryItemVersion, KnowledgeVersion, OfferVersion
 
-PARTS = ("topics", "regions", "intents", "handoff", "exemplars")
+PARTS = tuple(PART_FILES)  # topics, regions, intents, handoff, exemplars, danger
 PassageBuilder = Callable[[Knowledge], list[Passage]]
 PassageEmbedder = Callable[[Sequence[str]], np.ndarray]
 

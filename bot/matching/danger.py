@@ -27,7 +27,8 @@ from bot.matching.normalize import normalize
 MAX_PREFIX = 2  # letters that `*word` tolerates glued on in front (ب, و, ال, می)
 TYPO_LENGTH = 8  # plain words this long match with one typo (shorter: "uberall" ≠ "uberfall")
 TERM_SLACK = 2  # extra words a term tolerates in between ("ist seit 3 Stunden weg")
-# On a tie the more specific kind decides which helplines come first.
+# On a tie (two rules, or a phrase and a rule) the more specific kind decides which helplines
+# come first; the generic crisis words ("crisis") rank below every kind.
 KIND_PRIORITY = {
     "domestic_violence": 6,
     "child_danger": 5,

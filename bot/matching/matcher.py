@@ -37,7 +37,7 @@ import numpy as np
 
 from bot.knowledge.model import Knowledge
 from bot.knowledge.schema import Scope
-from bot.matching.danger import DangerHit, DangerSigns
+from bot.matching.danger import KIND_PRIORITY, DangerHit, DangerSigns
 from bot.matching.langid import LanguageGuess, detect_language
 from bot.matching.lexical import LexicalIndex, LexicalResult, PhraseEntry
 from bot.matching.normalize import normalize
@@ -51,17 +51,6 @@ MAX_TEXT = 2000  # characters considered; a pasted letter keeps its beginning
 QUERY_CACHE = 4096  # query vectors kept per matcher: the same short questions come often
 GENERIC_EMERGENCY = "crisis"  # danger words of the crisis topic: kind unknown
 CRISIS_HINT = "crisis_hint"  # a single crisis word: look closer, no alarm by itself
-# On a tie between danger phrases, the more specific kind decides which helplines come first.
-KIND_PRIORITY = {
-    "domestic_violence": 6,
-    "child_danger": 5,
-    "poisoning": 4,
-    "self_harm": 3,
-    "fire": 2,
-    "violence": 1,
-    "medical": 1,
-    GENERIC_EMERGENCY: 0,
-}
 
 
 @dataclass(frozen=True)
@@ -362,9 +351,15 @@ class Matcher:
             kind_rest, score_rest = _best_prefixed(topical, "emergency:")
             if score_rest > emergency_score:
                 emergency_kind, emergency_score = kind_rest, score_rest
-        danger: DangerHit | None = None
-        if emergency_score < t.emergency_threshold:
-            danger = self.danger.detect(text)
+        # the concepts also name the kind when a phrase fired: "mein Ex … bringt mich um" is
+        # violence by its phrase, domestic violence by who does it
+        danger: DangerHit | None = self.danger.detect(text)
+        if (
+            danger is not None
+            and emergency_score >= t.emergency_threshold
+            and KIND_PRIORITY.get(danger.kind, 0) > KIND_PRIORITY.get(emergency_kind or "", 0)
+        ):
+            emergency_kind = danger.kind
         handoff = max(lexical.best("handoff").values(), default=0.0)
         topic_lex, offer_lex = self._topic_lexical(topical)
         intent = (
