@@ -8,7 +8,6 @@ from bot.knowledge.schema import DangerFile
 from bot.matching.danger import DangerSigns
 from bot.matching.matcher import Matcher
 
-
 NAMES = ("child", "missing", "partner", "hit", "weapon", "shopping", "past")
 
 

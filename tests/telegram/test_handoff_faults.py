@@ -162,8 +162,7 @@ async def test_blocked_person_closes_the_case_and_cases_per_hour_are_limited(env
     # direct replies keep about 1 a second per private chat: wait for the third /end's
     # confirmation ("Sie haben das Gespräch … beendet"; the case's welcome names /end too)
     await standin.wait_for(
-        lambda: sum("Sie haben das Gespräch" in c.params["text"] for c in standin.sent(1004))
-        == 3,
+        lambda: sum("Sie haben das Gespräch" in c.params["text"] for c in standin.sent(1004)) == 3,
         timeout=30,
     )
     created = len(topics_created(standin))
