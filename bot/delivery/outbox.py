@@ -8,7 +8,8 @@ error or a database outage never loses one.
   chat whose sends hang never holds another chat back.
 * Telegram's limits, counted from the rows sent (the database is shared, so several processes
   count together): about 1 message a second per private chat (short bursts of
-  `PRIVATE_BURST`), 20 a minute per group; 30 a second overall, per process.
+  `PRIVATE_BURST`), 20 a minute per group; 30 a second overall, shared by the processes that
+  send for the bot (`bot.delivery.sendshare`).
 * Retries are scheduled, never slept: 429 sets the row's `due_at` to `retry_after`, 5xx and
   network errors back off (1 s, 2 s, 4 s … up to 5 minutes); the lane simply is not due until
   then. A permanent error (400, 403) marks the row failed and is reported to `on_failure`
@@ -42,6 +43,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot.delivery.sendshare import SendShare
 from bot.storage.models import HandoffMessage, HandoffTicket, OutboxMessage, utcnow
 from bot.storage.text import clean_json
 
@@ -126,7 +128,7 @@ FailureHandler = Callable[[Failure], Awaitable[None]]
 
 
 class _Window:
-    """The overall limit of this process: at most `rate` sends within any one second."""
+    """The overall limit of this process: at most `count` sends within any one second."""
 
     def __init__(self, rate: float) -> None:
         self.count = max(1, int(rate))
@@ -173,8 +175,10 @@ class OutboxWorker:
         sessions: async_sessionmaker,
         on_failure: FailureHandler | None = None,
         limits: Limits | None = None,
+        share: SendShare | None = None,
     ) -> None:
         self.bot, self._request = sending_bot(bot)
+        self.share = share or SendShare()
         self.sessions = sessions
         self.on_failure = on_failure
         self.limits = limits or Limits()
@@ -423,6 +427,8 @@ class OutboxWorker:
         try:
             if payload.get("in_topic") and thread_id is None:
                 raise _NotYet("the case topic does not exist yet")
+            # this process's share of the bot's overall limit (other processes send too)
+            self._overall.count = max(1, int(self.limits.overall_per_second / self.share.senders))
             await self._overall.take()
             result = await asyncio.wait_for(
                 self._send(kind, chat_id, payload, thread_id), SEND_TIMEOUT + 2

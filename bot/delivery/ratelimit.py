@@ -1,5 +1,6 @@
 """Telegram's send limits, kept per chat: about 1 message a second in a private chat (bursts of
-5 allowed), 20 a minute in a group (bursts of 20), 30 a second overall.
+5 allowed), 20 a minute in a group (bursts of 20), 30 a second overall (shared by all processes
+of the bot: `bot.delivery.sendshare`).
 
 Unlike PTB's `AIORateLimiter`, a 429 for one chat pauses only that chat: a rate-limited or slow
 chat never holds another back. A 429 without a chat pauses everything, as Telegram asks.
@@ -17,6 +18,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot.core import metrics
 from bot.delivery import journal
+from bot.delivery.sendshare import Pace, SendShare
 
 LIMITED = {
     "sendMessage",
@@ -36,40 +38,16 @@ LIMITED = {
 }
 
 
-class Pace:
-    """A generic cell-rate limiter: `rate` per second with bursts of `burst`."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.interval = 1.0 / rate
-        self.tolerance = self.interval * (burst - 1)
-        self.tat = 0.0
-        self.paused_until = 0.0
-
-    async def take(self) -> None:
-        while True:
-            now = time.monotonic()
-            if self.paused_until > now:
-                await asyncio.sleep(self.paused_until - now)
-                continue
-            tat = max(self.tat, now)
-            if tat - now > self.tolerance:
-                await asyncio.sleep(tat - now - self.tolerance)
-                continue
-            self.tat = tat + self.interval
-            return
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-
-
 class ChatRateLimiter(BaseRateLimiter[dict]):
     """Per-chat pacing. A caller that schedules its own retries (the outbox) passes
     `rate_limit_args={"max_retries": 0}` and gets a 429 back at once."""
 
-    def __init__(self, *, enabled: bool = True, max_retries: int = 3) -> None:
+    def __init__(
+        self, *, enabled: bool = True, max_retries: int = 3, share: SendShare | None = None
+    ) -> None:
         self.enabled = enabled
         self.max_retries = max_retries
-        self.overall = Pace(30.0, 30)
+        self.overall = share or SendShare()  # the bot's 30/s, shared with the other processes
         self.chats: dict[int, Pace] = {}
         self._swept = time.monotonic()
 

@@ -37,6 +37,7 @@ from bot.delivery.leases import NamedLease
 from bot.delivery.outbox import Limits, OutboxWorker
 from bot.delivery.poller import LEASE_NAME, Poller
 from bot.delivery.ratelimit import ChatRateLimiter
+from bot.delivery.sendshare import SendShare
 from bot.delivery.workers import InboxProcessor, RetryLater, is_transient
 from bot.dialogue.service import DialogueService
 from bot.followup.service import FollowUpService
@@ -72,12 +73,13 @@ _ATTEMPT: contextvars.ContextVar[dict | None] = contextvars.ContextVar("attempt"
 def build_application(services: Services) -> Application:
     settings = services.settings
     assert settings.telegram_bot_token, "checked by the run command"
+    share = SendShare(settings.outbox_per_second)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
-        .rate_limiter(ChatRateLimiter(enabled=settings.telegram_rate_limit))
+        .rate_limiter(ChatRateLimiter(enabled=settings.telegram_rate_limit, share=share))
         .build()
     )
     dialogue = DialogueService(services)
@@ -98,6 +100,7 @@ def build_application(services: Services) -> Application:
             services.sessions,
             on_failure=handoff.on_failure if handoff is not None else None,
             limits=Limits.from_settings(settings),
+            share=share,
         )
     application.bot_data["followup"] = followups
     application.bot_data["digest"] = (
@@ -111,6 +114,7 @@ def build_application(services: Services) -> Application:
         kick=kick,
     )
     application.bot_data["adapter"] = adapter
+    application.bot_data["send_share"] = share
     application.bot_data["kick"] = kick
     application.bot_data["handoff"] = handoff
     application.add_error_handler(_capture_transient)  # before the apology
@@ -276,6 +280,10 @@ class Serving:
         if webhook_url is not None:
             self._tasks.append(asyncio.create_task(self._register_webhook(webhook_url)))
         await self.processor.start()
+        share = application.bot_data["send_share"]
+        self._tasks.append(
+            asyncio.create_task(share.run(self.services.sessions, self.owner, self._stop))
+        )
         worker = application.bot_data.get("outbox")
         if worker is not None:
             self._tasks.append(
