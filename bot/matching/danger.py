@@ -190,6 +190,14 @@ class DangerSigns:
                 return True
         return False
 
+    def guarded(self, text: str) -> bool:
+        """Whether a guard concept ("letztes Jahr", "Kurs") occurs: the message tells about
+        danger or asks to learn about it, rather than being in it now."""
+        if self.empty or not self.guards:
+            return False
+        concepts = self._concepts(normalize(text).split())
+        return any(g in present for present in concepts.values() for g in self.guards)
+
     def detect(self, text: str) -> DangerHit | None:
         """The most specific kind of danger the message describes, or None."""
         if self.empty:

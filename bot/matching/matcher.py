@@ -413,13 +413,16 @@ class Matcher:
         layer = None
         scope: Literal["in", "out"] = "in"
         outside = None
-        if emergency_score >= t.emergency_threshold:
+        # a guard word ("letztes Jahr", "Kurs") with no danger rule met: the message tells about
+        # danger or asks to learn about it ("there was a fire in our flat last year, insurance?")
+        guarded = danger is None and self.danger.guarded(text)
+        if emergency_score >= t.emergency_threshold and not guarded:
             action, layer = "emergency", "phrase"
         elif danger is not None:
             action, layer, emergency_kind = "emergency", "concept", danger.kind
         elif handoff >= t.handoff_threshold:
             action = "handoff"
-        elif semantic is not None and self._semantic_emergency(semantic, hint):
+        elif semantic is not None and not guarded and self._semantic_emergency(semantic, hint):
             action, layer, emergency_kind = "emergency", "semantic", semantic.emergency_kind
         elif (confidence >= t.answer_threshold and not self._ambiguous(topics)) or self._clear_lead(
             topics

@@ -126,3 +126,15 @@ def test_shipped_knowledge_raises_no_false_alarm(
     shipped_matcher: Matcher, text: str, language: str
 ) -> None:
     assert shipped_matcher.match(text, language).action != "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("there was a fire in our flat last year and insurance still hasnt paid", "en"),
+        ("в прошлом году у нас был пожар страховка до сих пор не заплатила", "ru"),
+    ],
+)
+def test_a_guard_also_silences_phrases(shipped_matcher: Matcher, text: str, language: str) -> None:
+    """The danger phrase is there ("fire in our flat"), but the message tells of the past."""
+    assert shipped_matcher.match(text, language).action != "emergency"
