@@ -181,7 +181,7 @@ RELATIVES: dict[str, str] = _roles(
         "grandparent": "oma opa grossmutter grossvater grandma grandpa grandmother grandfather "
         "grandmere grandpere бабушка бабушки бабушке дедушка дедушки дедушке бабуся бабусі "
         "дідусь дідуся dapîr bapîr",
-        "son": "sohn son fils сын сына сыну сину сина kur kurê زوی",
+        "son": "sohn son fils сын сына сыну сынок син сину сина синок kur kurê زوی",
         "daughter": "tochter daughter fille дочь дочери дочка дочки дочке донька доньки дочку "
         "доньку keç keça لور",
         "child": "kind kinder kids kid child children baby enfant enfants bebe ребенок ребенка "

@@ -190,13 +190,20 @@ class DangerSigns:
                 return True
         return False
 
-    def guarded(self, text: str) -> bool:
-        """Whether a guard concept ("letztes Jahr", "Kurs") occurs: the message tells about
-        danger or asks to learn about it, rather than being in it now."""
+    def guarded(self, text: str, language: str | None = None) -> bool:
+        """Whether a guard concept ("letztes Jahr", "Kurs") of the message's `language` (of any
+        language when unknown) occurs: the message tells about danger or asks to learn about
+        it, rather than being in it now. Only the message's own language counts: a short
+        transliterated guard of another language ("ami") is an ordinary word here."""
         if self.empty or not self.guards:
             return False
         concepts = self._concepts(normalize(text).split())
-        return any(g in present for present in concepts.values() for g in self.guards)
+        return any(
+            g in present
+            for lang, present in concepts.items()
+            if language is None or lang == language
+            for g in self.guards
+        )
 
     def detect(self, text: str) -> DangerHit | None:
         """The most specific kind of danger the message describes, or None."""
