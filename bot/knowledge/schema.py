@@ -247,6 +247,9 @@ class DangerFile(Strict):
 
     window: int = Field(default=12, ge=2, le=40)
     guards: list[str] = Field(default_factory=list)
+    # concepts that silence one kind's phrases too: "my son hits other kids at school" holds a
+    # child-danger phrase, but other children make it a school matter
+    quiet: dict[EmergencyKind, list[str]] = Field(default_factory=dict)
     rules: dict[EmergencyKind, list[list[str]]] = Field(default_factory=dict)
     concepts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
@@ -262,7 +265,7 @@ class DangerFile(Strict):
         defined = {c for by_concept in self.concepts.values() for c in by_concept}
         bad = sorted(c for c in defined if not CONCEPT_ID.match(c))
         used = {c.removeprefix("!") for rules in self.rules.values() for r in rules for c in r}
-        used |= set(self.guards)
+        used |= set(self.guards) | {c for concepts in self.quiet.values() for c in concepts}
         missing = sorted(used - defined) if self.concepts else []
         if bad or missing:
             raise PydanticCustomError(

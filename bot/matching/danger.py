@@ -88,6 +88,7 @@ class DangerSigns:
     def __init__(self, danger: DangerFile) -> None:
         self.window = danger.window
         self.guards = frozenset(danger.guards)
+        self.quiet = {kind.value: frozenset(c) for kind, c in danger.quiet.items()}
         self.rules: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
             (
                 kind.value,
@@ -190,19 +191,21 @@ class DangerSigns:
                 return True
         return False
 
-    def guarded(self, text: str, language: str | None = None) -> bool:
+    def guarded(self, text: str, language: str | None = None, kind: str | None = None) -> bool:
         """Whether a guard concept ("letztes Jahr", "Kurs") of the message's `language` (of any
         language when unknown) occurs: the message tells about danger or asks to learn about
-        it, rather than being in it now. Only the message's own language counts: a short
+        it, rather than being in it now; with `kind`, also a concept that quiets that kind
+        ("other children" for child danger). Only the message's own language counts: a short
         transliterated guard of another language ("ami") is an ordinary word here."""
-        if self.empty or not self.guards:
+        guards = self.guards | self.quiet.get(kind or "", frozenset())
+        if self.empty or not guards:
             return False
         concepts = self._concepts(normalize(text).split())
         return any(
             g in present
             for lang, present in concepts.items()
             if language is None or lang == language
-            for g in self.guards
+            for g in guards
         )
 
     def detect(self, text: str) -> DangerHit | None:

@@ -415,7 +415,8 @@ class Matcher:
         outside = None
         # a guard word ("letztes Jahr", "Kurs") with no danger rule met: the message tells about
         # danger or asks to learn about it ("there was a fire in our flat last year, insurance?")
-        guarded = danger is None and self.danger.guarded(text, guess.language)
+        phrase_kind = emergency_kind if emergency_score >= t.emergency_threshold else None
+        guarded = danger is None and self.danger.guarded(text, guess.language, phrase_kind)
         if emergency_score >= t.emergency_threshold and not guarded:
             action, layer = "emergency", "phrase"
         elif danger is not None:
