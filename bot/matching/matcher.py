@@ -599,7 +599,9 @@ class Matcher:
         candidates = dict.fromkeys(
             o.id for topic in topic_score for o in self.knowledge.offers_by_topic.get(topic, ())
         )
-        candidates.update(dict.fromkeys(o for o, s in offer_lex.items() if s >= 0.9 and o in offers))
+        candidates.update(
+            dict.fromkeys(o for o, s in offer_lex.items() if s >= 0.9 and o in offers)
+        )
         for offer_id in candidates:
             offer = offers[offer_id]
             listed = [(topic_score[t], t) for t in offer.topics if t in topic_score]
