@@ -139,7 +139,7 @@ class DialogueService:
             # heard of (a forged update) is answered like any button, but opens no case
             may_hand_off = person is not None or incoming.kind != "button"
             if person is None:
-                person = await people.person_for_update(session, channel, external_id, now)
+                person = await people.create_person(session, channel, external_id, now)
             state = ConversationState.from_dict(await people.load_state(session, person))
             early = await self._handoff_first(session, person, state, incoming, now)
             if early is not None:

@@ -218,6 +218,15 @@ class LexicalIndex:
         self._is_intent = np.array([e.kind not in VOCABULARY_KINDS for e in kept], dtype=bool)
         self._phrase_language = [e.language for e in kept]
         self._phrase_language_array = np.array(self._phrase_language)
+        self._int_lengths = np.array(lengths, dtype=np.int64)
+        # vocabulary word -> the phrases that hold it: a message touches a few hundred of the
+        # tens of thousands of phrases, and only those can score (`_phrase_scores`)
+        phrase_of_flat = np.repeat(np.arange(len(kept), dtype=np.int64), self._int_lengths)
+        by_word = np.argsort(self._flat, kind="stable")
+        self._word_phrases = phrase_of_flat[by_word]
+        self._word_starts = np.searchsorted(
+            self._flat[by_word], np.arange(len(vocabulary) + 1, dtype=np.int64)
+        )
 
     @property
     def size(self) -> int:
@@ -288,23 +297,39 @@ class LexicalIndex:
                     yield vid
 
     def _phrase_scores(self, similarity: np.ndarray, language: str | None = None) -> np.ndarray:
-        per_word = similarity[self._flat]
-        sums = np.add.reduceat(per_word, self._offsets)
-        hits = np.add.reduceat((per_word > 0).astype(np.float32), self._offsets)
-        scores = np.where(hits >= self._need, sums / self._lengths, 0.0)
+        """Score per phrase; only the phrases holding a matched word are computed (every other
+        one has no word present and scores 0), with the same operations as over all phrases."""
+        result = np.zeros(len(self._entries), dtype=np.float32)
+        matched = np.nonzero(similarity)[0]
+        if not len(matched):
+            return result
+        starts, ends = self._word_starts[matched], self._word_starts[matched + 1]
+        size = ends - starts
+        spans = np.repeat(starts - (np.cumsum(size) - size), size)
+        phrases = np.unique(self._word_phrases[np.arange(int(size.sum())) + spans])
+        lengths = self._int_lengths[phrases]
+        offsets = np.cumsum(lengths) - lengths
+        flat = np.arange(int(lengths.sum())) + np.repeat(self._offsets[phrases] - offsets, lengths)
+        per_word = similarity[self._flat[flat]]
+        sums = np.add.reduceat(per_word, offsets)
+        hits = np.add.reduceat((per_word > 0).astype(np.float32), offsets)
+        scores = np.where(hits >= self._need[phrases], sums / self._lengths[phrases], 0.0)
         fuzzy = scores < 1.0
         # A one-word phrase matched only approximately is weak evidence: short words in one
         # language are often near-misses of unrelated words in another ("nasil" ~ "asile").
-        scores = np.where(fuzzy & self._short_single, scores * SINGLE_FUZZY_FACTOR, scores)
+        short_single = self._short_single[phrases]
+        scores = np.where(fuzzy & short_single, scores * SINGLE_FUZZY_FACTOR, scores)
         if language is not None:
             # Approximate matches count less when the phrase is of another language than the
             # message ("cîran" is Kurdish for neighbour, not the "iran" of a German message);
             # exact matches keep full weight, since loanwords travel ("Ausbildung" in Turkish).
-            foreign = self._phrase_language_array != language
+            foreign = self._phrase_language_array[phrases] != language
             scores = np.where(fuzzy & foreign, scores * FOREIGN_FUZZY_FACTOR, scores)
             # a tiny word of another language is mostly a homograph ("can", "la", "an")
-            scores = np.where(self._tiny_single & foreign, scores * TINY_FOREIGN_FACTOR, scores)
-        return scores
+            tiny_single = self._tiny_single[phrases]
+            scores = np.where(tiny_single & foreign, scores * TINY_FOREIGN_FACTOR, scores)
+        result[phrases] = scores
+        return result
 
     def score(self, text: str, language: str | None = None) -> LexicalResult:
         """Score `text`; `language`, when known for sure, damps fuzzy foreign matches."""

@@ -603,7 +603,17 @@ class Matcher:
         topic_score = {h.topic: h.score for h in topics[:5]}
         relative = self._relative(offer_sem) if with_semantic else offer_sem
         hits: list[OfferHit] = []
-        for offer_id, offer in self.knowledge.offers.items():
+        # only offers listed for a ranked topic or named directly can rank: the others were
+        # skipped below anyway, but walking all of them cost 19 ms a message at 1,000 offers
+        offers = self.knowledge.offers
+        candidates = dict.fromkeys(
+            o.id for topic in topic_score for o in self.knowledge.offers_by_topic.get(topic, ())
+        )
+        candidates.update(
+            dict.fromkeys(o for o, s in offer_lex.items() if s >= 0.9 and o in offers)
+        )
+        for offer_id in candidates:
+            offer = offers[offer_id]
             listed = [(topic_score[t], t) for t in offer.topics if t in topic_score]
             direct = offer_lex.get(offer_id, 0.0)
             if not listed and direct < 0.9:

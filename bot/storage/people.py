@@ -63,6 +63,19 @@ async def person_for_update(
     person = await session.scalar(query)
     if person is not None or not create:
         return person
+    return await create_person(session, channel, external_id, now)
+
+
+async def create_person(
+    session: AsyncSession, channel: str, external_id: int, now: dt.datetime
+) -> Person:
+    """A new person, after `person_for_update(create=False)` found none in this transaction
+    (saves looking again); the one another process created a moment ago on a race."""
+    query = (
+        select(Person)
+        .where(Person.channel == channel, Person.external_id == external_id)
+        .with_for_update()
+    )
     try:
         async with session.begin_nested():
             person = Person(
@@ -76,15 +89,25 @@ async def person_for_update(
     return person
 
 
+_NO_STATE = "wegweiser.no_state"  # session.info: people whose state row was found missing
+
+
 async def load_state(session: AsyncSession, person: Person) -> dict[str, Any]:
     row = await session.get(ConversationState, person.id)
+    if row is None:  # `save_state` then need not look again: the person row is locked
+        session.info.setdefault(_NO_STATE, set()).add(person.id)
     return dict(row.state) if row is not None else {}
 
 
 async def save_state(
     session: AsyncSession, person: Person, state: dict[str, Any], now: dt.datetime
 ) -> None:
-    row = await session.get(ConversationState, person.id)
+    missing = session.info.get(_NO_STATE, set())
+    if person.id in missing:
+        missing.discard(person.id)
+        row = None
+    else:
+        row = await session.get(ConversationState, person.id)
     if row is None:
         session.add(ConversationState(person_id=person.id, state=state, revision=1, updated_at=now))
     else:
