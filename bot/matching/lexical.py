@@ -215,6 +215,9 @@ class LexicalIndex:
             [w for w in normalize(e.text).split()] if e.kind not in VOCABULARY_KINDS else []
             for e in kept
         ]
+        # words per phrase, of every kind: on a tie the longer phrase is the evidence shown and
+        # compared ("Handyvertrag mit Datenvolumen" over "Handyvertrag")
+        self._phrase_length = [len(normalize(e.text).split()) for e in kept]
         self._is_intent = np.array([e.kind not in VOCABULARY_KINDS for e in kept], dtype=bool)
         self._phrase_language = [e.language for e in kept]
         self._phrase_language_array = np.array(self._phrase_language)
@@ -356,8 +359,9 @@ class LexicalIndex:
                 best[owner] = s
                 best_phrase[int(owner)] = int(pid)
             else:
-                if s == best[owner] and len(self._phrase_words[pid]) > len(
-                    self._phrase_words[best_phrase[int(owner)]]
+                if (
+                    s == best[owner]
+                    and self._phrase_length[pid] > self._phrase_length[best_phrase[int(owner)]]
                 ):  # on a tie the longer phrase says more ("spas heval" over "spas")
                     best_phrase[int(owner)] = int(pid)
                 if s > second[owner]:
