@@ -29,10 +29,11 @@ from bot.core.languages import LANGUAGES  # noqa: E402
 DATA = ROOT / "benchmarks" / "data" / "danger_dev"
 
 
-def load_set() -> list[dict]:
+def load_set(folder: Path = DATA) -> list[dict]:
+    """Every item of a development set (`<lang>.jsonl` per language), with its language."""
     items = []
     for language in LANGUAGES:
-        path = DATA / f"{language}.jsonl"
+        path = folder / f"{language}.jsonl"
         if path.exists():
             lines = path.read_text(encoding="utf-8").splitlines()
             items += [json.loads(line) | {"language": language} for line in lines if line.strip()]

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.conversations import build_engine  # noqa: E402
+from benchmarks.danger import load_set  # noqa: E402
 from bot.core.languages import LANGUAGES  # noqa: E402
 from bot.dialogue.script import run_turn  # noqa: E402
 from bot.dialogue.state import ConversationState  # noqa: E402
@@ -35,16 +36,6 @@ from bot.dialogue.state import ConversationState  # noqa: E402
 DATA = ROOT / "benchmarks" / "data" / "scope_dev"
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 MEASURES = ("honesty", "kept", "top1", "top3")
-
-
-def load_set() -> list[dict]:
-    items = []
-    for language in LANGUAGES:
-        path = DATA / f"{language}.jsonl"
-        if path.exists():
-            lines = path.read_text(encoding="utf-8").splitlines()
-            items += [json.loads(line) | {"language": language} for line in lines if line.strip()]
-    return items
 
 
 def judge(item: dict, result: dict) -> dict[str, bool]:
@@ -66,7 +57,7 @@ def main() -> None:
     engine = build_engine()
     table: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     failures = []
-    for item in load_set():
+    for item in load_set(DATA):
         result = run_turn(engine, ConversationState(), {"say": item["text"]}, NOW)
         checks = judge(item, result)
         for bucket in ("all", item["language"]):
