@@ -121,6 +121,8 @@ class DangerSigns:
                         for variant in _deletes(word.text):
                             self._typos[variant].append((t, p))
         self._word_hits = lru_cache(maxsize=50_000)(self._hits_uncached)
+        # `detect` and `guarded` both run on every message: its concepts are found once
+        self._message_concepts = lru_cache(maxsize=256)(self._message_concepts_uncached)
 
     @property
     def empty(self) -> bool:
@@ -191,6 +193,9 @@ class DangerSigns:
                 return True
         return False
 
+    def _message_concepts_uncached(self, text: str) -> dict[str, dict[str, list[int]]]:
+        return self._concepts(normalize(text).split())
+
     def guarded(self, text: str, language: str | None = None, kind: str | None = None) -> bool:
         """Whether a guard concept ("letztes Jahr", "Kurs") of the message's `language` (of any
         language when unknown) occurs: the message tells about danger or asks to learn about
@@ -200,7 +205,7 @@ class DangerSigns:
         guards = self.guards | self.quiet.get(kind or "", frozenset())
         if self.empty or not guards:
             return False
-        concepts = self._concepts(normalize(text).split())
+        concepts = self._message_concepts(text)
         return any(
             g in present
             for lang, present in concepts.items()
@@ -215,7 +220,7 @@ class DangerSigns:
         words = normalize(text).split()
         if not words:
             return None
-        concepts = self._concepts(words)
+        concepts = self._message_concepts(text)
         best: DangerHit | None = None
         for language, present in concepts.items():
             if any(g in present for g in self.guards):
